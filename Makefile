@@ -1,0 +1,45 @@
+# Ladder's two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint setup lock docs bench clean
+
+$(STAMP):
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set up and run the desk on SQLite under var/, with the worker, and demo data.
+run: setup
+	@mkdir -p var
+	LADDER_DEBUG=1 $(BIN)/ladder migrate --noinput
+	LADDER_DEBUG=1 $(BIN)/ladder demo
+	LADDER_DEBUG=1 $(BIN)/ladder run --host $(HOST) --port $(PORT)
+
+## Run every test (SQLite by default; PostgreSQL when DATABASE_URL says so).
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ladder tests benchmarks
+
+## Re-pin the dependencies after editing pyproject.toml.
+lock: setup
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+		--output-file requirements.lock pyproject.toml
+
+docs: setup
+	$(BIN)/ladder permissions-doc > docs/permissions.md
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,694 @@
+"""Use cases on cases, interactions and tasks. Each is one typed, keyword-only
+function that checks its guard, writes, and appends its timeline event in the same
+transaction. The API, the pages, the commands and the engine all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypedDict
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from djmoney.money import Money
+
+from ladder.cases.models import (
+    Case,
+    Channel,
+    ContactOutcome,
+    Direction,
+    Interaction,
+    InteractionKind,
+    Kind,
+    Severity,
+    Task,
+    TimelineEvent,
+)
+from ladder.cases.states import ALLOWED, CLOSING, OPEN, Status
+from ladder.customers.models import Customer
+from ladder.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, StaleVersion
+from ladder.tenancy.actors import Actor
+from ladder.tenancy.models import Organization, Staff, Team, Tier
+from ladder.tenancy.permissions import Permission
+from ladder.timeutil import require_aware, require_not_future
+
+MAX_TEXT = 20_000
+
+
+# --- shared guards -------------------------------------------------------------------
+
+
+def _choice(value: str, choices: type[Any], field: str) -> str:
+    if value not in choices.values:
+        raise Invalid.field(field, f"must be one of {', '.join(choices.values)}")
+    return value
+
+
+def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = value.strip()
+    if required and not value:
+        raise Invalid.field(field, "is required")
+    if len(value) > limit:
+        raise Invalid.field(field, f"is longer than {limit} characters")
+    return value
+
+
+def staff_in(org: Organization, staff_id: int, field: str) -> Staff:
+    staff = Staff.objects.filter(organization=org, pk=staff_id).first()
+    if staff is None:
+        raise Invalid.field(field, f"no staff member {staff_id} in your organization")
+    return staff
+
+
+def team_in(org: Organization, team_id: int, field: str) -> Team:
+    team = Team.objects.filter(organization=org, pk=team_id).first()
+    if team is None:
+        raise Invalid.field(field, f"no team {team_id} in your organization")
+    return team
+
+
+def _customer_in(org: Organization, customer_id: int, field: str) -> Customer:
+    customer = Customer.objects.filter(organization=org, pk=customer_id).first()
+    if customer is None:
+        raise Invalid.field(field, f"no customer {customer_id} in your organization")
+    return customer
+
+
+def _money_in_org_currency(money: Money | None, org: Organization, field: str) -> Money | None:
+    if money is not None and str(money.currency) != org.currency:
+        raise Invalid.field(f"{field}.currency", f"must be the organization's currency, {org.currency}")
+    return money
+
+
+def _locked_case(actor: Actor, case_id: int) -> Case:
+    case = (
+        Case.objects.select_for_update()
+        .filter(organization=actor.organization, pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("case")
+    return case
+
+
+def _check_version(current: int, expected: int) -> None:
+    if current != expected:
+        raise StaleVersion(expected=expected, current=current)
+
+
+def _save_case(case: Case, expected_version: int, fields: list[str], now: dt.datetime) -> None:
+    """Writes the changed fields with a conditional UPDATE on the version it was read at,
+    so that of two concurrent writers exactly one wins even without row locks."""
+    values = {f: getattr(case, f) for f in fields}
+    if "money_at_stake" in values:
+        money = values.pop("money_at_stake")
+        values["money_at_stake"] = money.amount if money is not None else None
+        values["money_at_stake_currency"] = str(money.currency) if money is not None else None
+    rows = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        **values, version=expected_version + 1, updated_at=now
+    )
+    if rows != 1:
+        current = Case.objects.values_list("version", flat=True).get(pk=case.pk)
+        raise StaleVersion(expected=expected_version, current=current)
+    case.version = expected_version + 1
+    case.updated_at = now
+
+
+def record(
+    *,
+    case: Case,
+    actor: Actor,
+    kind: str,
+    at: dt.datetime,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """Appends one timeline event. Callers are inside the transaction of the change."""
+    return TimelineEvent.objects.create(
+        organization_id=case.organization_id,
+        case=case,
+        kind=kind,
+        actor_staff=actor.staff,
+        actor_token=actor.token,
+        actor_rule=actor.rule,
+        actor_label=actor.label,
+        field=field,
+        old_value=old,
+        new_value=new,
+        data=data or {},
+        created_at=at,
+    )
+
+
+def _next_number(org: Organization) -> int:
+    # The UPDATE takes the organization's row lock until commit, so numbers never repeat.
+    Organization.objects.filter(pk=org.pk).update(last_case_number=F("last_case_number") + 1)
+    number: int = Organization.objects.values_list("last_case_number", flat=True).get(pk=org.pk)
+    return number
+
+
+# --- cases ---------------------------------------------------------------------------
+
+
+def create_case(
+    *,
+    actor: Actor,
+    customer_id: int,
+    kind: str,
+    channel: str,
+    subject: str,
+    description: str = "",
+    request_type: str = "",
+    category: str = "",
+    severity: str = Severity.MEDIUM,
+    money_at_stake: Money | None = None,
+    owner_id: int | None = None,
+    team_id: int | None = None,
+) -> Case:
+    actor.require(Permission.CASE_CREATE)
+    org = actor.organization
+    errors: list[FieldError] = []
+    checks = [
+        lambda: _choice(kind, Kind, "kind"),
+        lambda: _choice(channel, Channel, "channel"),
+        lambda: _choice(severity, Severity, "severity"),
+        lambda: _text(subject, "subject", required=True, limit=200),
+        lambda: _text(description, "description"),
+        lambda: _text(request_type, "request_type", limit=100),
+        lambda: _text(category, "category", limit=100),
+        lambda: _money_in_org_currency(money_at_stake, org, "money_at_stake"),
+    ]
+    for check in checks:
+        try:
+            check()
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    customer = _customer_in(org, customer_id, "customer_id")
+    owner = staff_in(org, owner_id, "owner_id") if owner_id is not None else None
+    if owner is not None and owner != actor.staff and not actor.can(Permission.CASE_ASSIGN):
+        raise Forbidden(Permission.CASE_ASSIGN.value)
+    team = team_in(org, team_id, "team_id") if team_id is not None else None
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        number = _next_number(org)
+        case = Case.objects.create(
+            organization=org,
+            number=number,
+            reference=f"{org.case_prefix}-{number:06d}",
+            kind=kind,
+            channel=channel,
+            customer=customer,
+            subject=subject.strip(),
+            description=description.strip(),
+            request_type=request_type.strip(),
+            category=category.strip(),
+            severity=severity,
+            money_at_stake=money_at_stake,
+            owner=owner,
+            team=team,
+            created_by=actor.staff,
+            created_at=now,
+            updated_at=now,
+        )
+        record(
+            case=case,
+            actor=actor,
+            kind="case.created",
+            at=now,
+            data={
+                "reference": case.reference,
+                "kind": kind,
+                "channel": channel,
+                "customer": customer.name,
+                "owner": owner.display_name if owner else None,
+                "team": team.name if team else None,
+            },
+        )
+    return case
+
+
+class CaseEdit(TypedDict, total=False):
+    """The editable fields of a case; a key that is present is a change."""
+
+    subject: str
+    description: str
+    request_type: str
+    category: str
+    severity: str
+    root_cause: str
+    resolution: str
+    outcome: str
+    money_at_stake: Money | None
+
+
+_TEXT_LIMITS = {
+    "subject": 200,
+    "request_type": 100,
+    "category": 100,
+    "description": MAX_TEXT,
+    "root_cause": MAX_TEXT,
+    "resolution": MAX_TEXT,
+    "outcome": MAX_TEXT,
+}
+
+
+def update_case(*, actor: Actor, case_id: int, expected_version: int, changes: CaseEdit) -> Case:
+    actor.require(Permission.CASE_EDIT)
+    org = actor.organization
+    clean: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for field, value in changes.items():
+        try:
+            if field == "severity":
+                clean[field] = _choice(str(value), Severity, field)
+            elif field == "money_at_stake":
+                clean[field] = _money_in_org_currency(value, org, field)  # type: ignore[arg-type]
+            elif field in _TEXT_LIMITS:
+                clean[field] = _text(
+                    str(value), field, required=field == "subject", limit=_TEXT_LIMITS[field]
+                )
+            else:
+                errors.append(FieldError(field, "cannot be edited"))
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        case = _locked_case(actor, case_id)
+        _check_version(case.version, expected_version)
+        changed = [f for f, v in clean.items() if getattr(case, f) != v]
+        if not changed:
+            return case
+        old = {f: getattr(case, f) for f in changed}
+        for f in changed:
+            setattr(case, f, clean[f])
+        _save_case(case, expected_version, changed, now)
+        for f in changed:
+            record(
+                case=case,
+                actor=actor,
+                kind="case.field_changed",
+                at=now,
+                field=f,
+                old="" if old[f] is None else str(old[f]),
+                new="" if clean[f] is None else str(clean[f]),
+            )
+    return case
+
+
+def transition_case(
+    *, actor: Actor, case_id: int, expected_version: int, to: str, note: str = ""
+) -> Case:
+    """The only code that writes ``Case.status``."""
+    target = Status(_choice(to, Status, "to"))
+    note = _text(note, "note")
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        case = _locked_case(actor, case_id)
+        current = Status(case.status)
+        needed = (
+            Permission.CASE_CLOSE if (current, target) in CLOSING else Permission.CASE_EDIT
+        )
+        actor.require(needed)
+        _check_version(case.version, expected_version)
+        if target not in ALLOWED[current]:
+            allowed = sorted(s.value for s in ALLOWED[current])
+            raise Conflict(
+                f"a case that is {current.value} cannot move to {target.value}; "
+                f"allowed: {', '.join(allowed)}",
+                current=current.value,
+                allowed=allowed,
+            )
+        if target == Status.RESOLVED:
+            # TD1: the root cause is identified before a resolution is agreed.
+            missing = [
+                FieldError(f, "must be recorded before the case is resolved")
+                for f in ("root_cause", "resolution")
+                if not getattr(case, f).strip()
+            ]
+            if missing:
+                raise Invalid(missing)
+        case.status = target
+        _save_case(case, expected_version, ["status"], now)
+        kind = "case.reopened" if current in (Status.RESOLVED, Status.CLOSED) else "case.status_changed"
+        record(
+            case=case,
+            actor=actor,
+            kind=kind,
+            at=now,
+            field="status",
+            old=current.value,
+            new=target.value,
+            data={"note": note} if note else {},
+        )
+    return case
+
+
+def assign_case(
+    *,
+    actor: Actor,
+    case_id: int,
+    expected_version: int,
+    owner_id: int | None,
+    team_id: int | None,
+) -> Case:
+    """Sets the case's owner and team (``None`` means nobody / no team). Without the
+    assign permission a staff member may only take a case for themselves."""
+    org = actor.organization
+    owner = staff_in(org, owner_id, "owner_id") if owner_id is not None else None
+    team = team_in(org, team_id, "team_id") if team_id is not None else None
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        case = _locked_case(actor, case_id)
+        _check_version(case.version, expected_version)
+        changes: list[tuple[str, Staff | Team | None, Staff | Team | None]] = []
+        if case.owner_id != (owner.pk if owner else None):
+            changes.append(("owner", case.owner, owner))
+        if case.team_id != (team.pk if team else None):
+            changes.append(("team", case.team, team))
+        if not changes:
+            return case
+        taking_for_self = [c[0] for c in changes] == ["owner"] and owner == actor.staff
+        if not (taking_for_self and actor.can(Permission.CASE_EDIT)):
+            actor.require(Permission.CASE_ASSIGN)
+        case.owner = owner
+        case.team = team
+        _save_case(case, expected_version, [c[0] for c in changes], now)
+        for field, before, after in changes:
+            record(
+                case=case,
+                actor=actor,
+                kind="case.assigned",
+                at=now,
+                field=field,
+                old=str(before) if before else "",
+                new=str(after) if after else "",
+                data={
+                    f"old_{field}_id": before.pk if before else None,
+                    f"new_{field}_id": after.pk if after else None,
+                },
+            )
+    return case
+
+
+def escalate_case(
+    *,
+    actor: Actor,
+    case_id: int,
+    expected_version: int,
+    details: str,
+    source_of_dispute: str,
+    to_tier: int | None = None,
+    owner_id: int | None = None,
+    team_id: int | None = None,
+) -> Case:
+    """Moves a case up the ladder with a written handoff summary (IN1). ``to_tier``
+    defaults to the next rung; the new owner, if named, must hold that rung's role."""
+    actor.require(Permission.CASE_ESCALATE)
+    org = actor.organization
+    errors: list[FieldError] = []
+    for value, field in ((details, "details"), (source_of_dispute, "source_of_dispute")):
+        try:
+            _text(value, field, required=True)
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    owner = staff_in(org, owner_id, "owner_id") if owner_id is not None else None
+    team = team_in(org, team_id, "team_id") if team_id is not None else None
+    tiers = {t.level: t for t in Tier.objects.filter(organization=org)}
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        case = _locked_case(actor, case_id)
+        _check_version(case.version, expected_version)
+        if case.status not in OPEN:
+            raise Conflict(
+                f"a {case.status} case cannot be escalated; reopen it first",
+                current=case.status,
+                allowed=[s.value for s in OPEN],
+            )
+        top = max(tiers, default=1)
+        target = to_tier if to_tier is not None else case.tier + 1
+        if case.tier >= top:
+            raise Conflict(
+                f"the case is already at the top tier ({top})", current=str(case.tier)
+            )
+        if not case.tier < target <= top:
+            raise Invalid.field(
+                "to_tier", f"must be above the current tier {case.tier} and at most {top}"
+            )
+        rung = tiers[target]
+        if owner is not None and rung.role not in owner.role_set:
+            raise Invalid.field(
+                "owner_id", f"{owner} does not hold the role {rung.role} that works tier {target}"
+            )
+        from_tier = case.tier
+        old_owner = case.owner
+        case.tier = target
+        case.owner = owner
+        fields = ["tier", "owner"]
+        if team is not None:
+            case.team = team
+            fields.append("team")
+        _save_case(case, expected_version, fields, now)
+        record(
+            case=case,
+            actor=actor,
+            kind="case.escalated",
+            at=now,
+            field="tier",
+            old=str(from_tier),
+            new=str(target),
+            data={
+                "from_tier": from_tier,
+                "to_tier": target,
+                "to_tier_name": rung.name,
+                "details": details.strip(),
+                "source_of_dispute": source_of_dispute.strip(),
+                "old_owner": str(old_owner) if old_owner else None,
+                "new_owner": str(owner) if owner else None,
+                "team": str(case.team) if case.team_id else None,
+            },
+        )
+    return case
+
+
+# --- interactions --------------------------------------------------------------------
+
+
+def log_interaction(
+    *,
+    actor: Actor,
+    case_id: int,
+    kind: str,
+    direction: str = Direction.OUTBOUND,
+    body: str = "",
+    outcome: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> Interaction:
+    actor.require(Permission.CASE_LOG)
+    errors: list[FieldError] = []
+    for check in (
+        lambda: _choice(kind, InteractionKind, "kind"),
+        lambda: _choice(direction, Direction, "direction"),
+        lambda: _text(body, "body"),
+    ):
+        try:
+            check()
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if kind == InteractionKind.CONTACT_ATTEMPT:
+        if outcome not in ContactOutcome.values:
+            errors.append(
+                FieldError("outcome", f"a contact attempt needs one of {', '.join(ContactOutcome.values)}")
+            )
+    elif outcome:
+        errors.append(FieldError("outcome", "only a contact attempt has an outcome"))
+    if kind in (InteractionKind.NOTE,) and not body.strip():
+        errors.append(FieldError("body", "a note needs text"))
+    now = timezone.now()
+    when = now
+    if occurred_at is not None:
+        try:
+            when = require_not_future(occurred_at, "occurred_at")
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic(durable=True):
+        case = _locked_case(actor, case_id)
+        interaction = Interaction.objects.create(
+            organization_id=case.organization_id,
+            case=case,
+            kind=kind,
+            direction=direction,
+            outcome=outcome,
+            body=body.strip(),
+            author=actor.staff,
+            occurred_at=when,
+        )
+        # Activity counts as an update (EB1 asks whether the case has been updated),
+        # but it is not an edit of the case, so the version stays.
+        Case.objects.filter(pk=case.pk).update(updated_at=now)
+        record(
+            case=case,
+            actor=actor,
+            kind="interaction.logged",
+            at=now,
+            data={"interaction_id": interaction.pk, "kind": kind, "outcome": outcome},
+        )
+    return interaction
+
+
+# --- tasks ---------------------------------------------------------------------------
+
+
+def create_task(
+    *,
+    actor: Actor,
+    title: str,
+    assignee_id: int,
+    due_at: dt.datetime,
+    case_id: int | None = None,
+) -> Task:
+    actor.require(Permission.TASK_EDIT)
+    org = actor.organization
+    errors: list[FieldError] = []
+    for check in (
+        lambda: _text(title, "title", required=True, limit=200),
+        lambda: require_aware(due_at, "due_at"),
+    ):
+        try:
+            check()
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    assignee = staff_in(org, assignee_id, "assignee_id")
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        case = None
+        if case_id is not None:
+            case = Case.objects.filter(organization=org, pk=case_id).first()
+            if case is None:
+                raise Invalid.field("case_id", f"no case {case_id} in your organization")
+        task = Task.objects.create(
+            organization=org,
+            case=case,
+            title=title.strip(),
+            assignee=assignee,
+            due_at=due_at,
+            created_by=actor.staff,
+        )
+        if case is not None:
+            record(
+                case=case,
+                actor=actor,
+                kind="task.created",
+                at=now,
+                data={
+                    "task_id": task.pk,
+                    "title": task.title,
+                    "assignee": str(assignee),
+                    "due_at": due_at.isoformat(),
+                },
+            )
+    return task
+
+
+def _locked_task(actor: Actor, task_id: int) -> Task:
+    task = (
+        Task.objects.select_for_update()
+        .select_related("case")
+        .filter(organization=actor.organization, pk=task_id)
+        .first()
+    )
+    if task is None:
+        raise NotFound("task")
+    return task
+
+
+def _save_task(task: Task, expected_version: int, fields: list[str]) -> None:
+    rows = Task.objects.filter(pk=task.pk, version=expected_version).update(
+        **{f: getattr(task, f) for f in fields}, version=expected_version + 1
+    )
+    if rows != 1:
+        current = Task.objects.values_list("version", flat=True).get(pk=task.pk)
+        raise StaleVersion(expected=expected_version, current=current)
+    task.version = expected_version + 1
+
+
+def complete_task(*, actor: Actor, task_id: int, expected_version: int) -> Task:
+    return _set_task_done(actor=actor, task_id=task_id, expected_version=expected_version, done=True)
+
+
+def reopen_task(*, actor: Actor, task_id: int, expected_version: int) -> Task:
+    return _set_task_done(actor=actor, task_id=task_id, expected_version=expected_version, done=False)
+
+
+def _set_task_done(*, actor: Actor, task_id: int, expected_version: int, done: bool) -> Task:
+    actor.require(Permission.TASK_EDIT)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        task = _locked_task(actor, task_id)
+        _check_version(task.version, expected_version)
+        if task.done == done:
+            raise Conflict(
+                f"the task is already {'done' if done else 'open'}",
+                current="done" if task.done else "open",
+            )
+        task.done = done
+        task.done_at = now if done else None
+        _save_task(task, expected_version, ["done", "done_at"])
+        if task.case is not None:
+            record(
+                case=task.case,
+                actor=actor,
+                kind="task.completed" if done else "task.reopened",
+                at=now,
+                data={"task_id": task.pk, "title": task.title},
+            )
+    return task
+
+
+def reschedule_task(
+    *,
+    actor: Actor,
+    task_id: int,
+    expected_version: int,
+    due_at: dt.datetime,
+    assignee_id: int,
+) -> Task:
+    actor.require(Permission.TASK_EDIT)
+    due = require_aware(due_at, "due_at")
+    assignee = staff_in(actor.organization, assignee_id, "assignee_id")
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        task = _locked_task(actor, task_id)
+        _check_version(task.version, expected_version)
+        if task.due_at == due and task.assignee_id == assignee.pk:
+            return task
+        before = (task.due_at, str(task.assignee))
+        task.due_at = due
+        task.assignee = assignee
+        _save_task(task, expected_version, ["due_at", "assignee"])
+        if task.case is not None:
+            record(
+                case=task.case,
+                actor=actor,
+                kind="task.rescheduled",
+                at=now,
+                data={
+                    "task_id": task.pk,
+                    "old_due_at": before[0].isoformat(),
+                    "new_due_at": due.isoformat(),
+                    "old_assignee": before[1],
+                    "new_assignee": str(assignee),
+                },
+            )
+    return task

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from djmoney.models.fields import MoneyField
+
+from ladder.cases.states import Status
+from ladder.customers.models import Customer
+from ladder.tenancy.models import ApiToken, Organization, Staff, Team
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", "Complaint"
+    ESCALATION = "escalation", "Escalation"
+    LEADERSHIP_REQUEST = "leadership_request", "Leadership request"
+    CANCELLATION = "cancellation", "Cancellation"
+    REFUND = "refund", "Refund"
+    DOWNGRADE = "downgrade", "Downgrade"
+    LEVEL_CHANGE = "level_change", "Level change"
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    WEB_FORM = "web_form", "Web form"
+    CHAT = "chat", "Chat"
+    IN_PERSON = "in_person", "In person"
+    API = "api", "API"
+    SIGNAL = "signal", "Signal"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+def _case_index(*fields: str) -> models.Index:
+    """An index that serves one list filter together with the default sort and cursor."""
+    name = "case_" + "_".join(f.removesuffix("_id")[:6] for f in fields)
+    return models.Index(fields=["organization", *fields, "-created_at", "-id"], name=name)
+
+
+class Case(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
+    number = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=24)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    subject = models.CharField(max_length=200)
+    request_type = models.CharField("customer request type", max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    category = models.CharField("concern category", max_length=100, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    tier = models.PositiveSmallIntegerField(default=1)
+    owner = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_cases"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    root_cause = models.TextField(blank=True)
+    resolution = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    money_at_stake = MoneyField(
+        max_digits=14, decimal_places=2, null=True, blank=True, default_currency=None
+    )
+    playbook_version = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "reference"], name="case_unique_ref"),
+            models.UniqueConstraint(fields=["organization", "number"], name="case_unique_number"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="case_created"),
+            models.Index(fields=["organization", "-updated_at", "-id"], name="case_updated"),
+            _case_index("status"),
+            _case_index("team_id"),
+            _case_index("team_id", "status"),
+            _case_index("owner_id"),
+            _case_index("owner_id", "status"),
+            _case_index("tier"),
+            _case_index("kind"),
+            _case_index("category"),
+            _case_index("customer_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class InteractionKind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    MEETING = "meeting", "Meeting"
+    CHAT = "chat", "Chat"
+    NOTE = "note", "Note"
+    CONTACT_ATTEMPT = "contact_attempt", "Contact attempt"
+
+
+class ContactOutcome(models.TextChoices):
+    REACHED = "reached", "Reached"
+    NO_ANSWER = "no_answer", "No answer"
+    VOICEMAIL = "voicemail", "Voicemail"
+    BOUNCED = "bounced", "Bounced"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+    INTERNAL = "internal", "Internal"
+
+
+class Interaction(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interactions")
+    kind = models.CharField(max_length=20, choices=InteractionKind.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    outcome = models.CharField(max_length=12, choices=ContactOutcome.choices, blank=True)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(Staff, null=True, on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "occurred_at", "id"], name="interaction_case")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=InteractionKind.CONTACT_ATTEMPT) & ~models.Q(outcome="")
+                )
+                | (~models.Q(kind=InteractionKind.CONTACT_ATTEMPT) & models.Q(outcome="")),
+                name="interaction_outcome_only_for_attempts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"
+
+
+class Task(models.Model):
+    """An action item: a follow-up on a case or an action from a meeting's minutes (ED10)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tasks")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    title = models.CharField(max_length=200)
+    assignee = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="tasks")
+    due_at = models.DateTimeField()
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(Staff, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["organization", "assignee", "done", "due_at"], name="task_mine"),
+            models.Index(fields=["case", "due_at"], name="task_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AppendOnlyQuerySet(models.QuerySet["TimelineEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("timeline entries are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("timeline entries are append-only")
+
+
+class TimelineEvent(models.Model):
+    """One change to a case, appended in the same transaction as the change. Never
+    edited or deleted: the model refuses, and a database trigger refuses too."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
+    kind = models.CharField(max_length=64)  # dotted: case.created, case.escalated …
+    actor_staff = models.ForeignKey(Staff, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_token = models.ForeignKey(
+        ApiToken, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_rule = models.CharField(max_length=200, blank=True)
+    actor_label = models.CharField(max_length=250)
+    field = models.CharField(max_length=64, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"], name="timeline_case")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("timeline entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("timeline entries are append-only")

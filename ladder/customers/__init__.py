@@ -1,0 +1,2 @@
+"""Customer accounts: contacts, products held, money (MRR or contract value), owner and
+programs (hours or lessons). Imports tenancy only."""

@@ -1,0 +1,66 @@
+"""Domain errors. Actions raise these; the interfaces translate them (the API into
+404/403/409/412/422/428, the pages into messages next to the field)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base class: a use case refused to act and changed nothing."""
+
+
+class NotFound(DomainError):
+    """The object does not exist in the caller's organization (never says which)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} not found")
+        self.what = what
+
+
+class Forbidden(DomainError):
+    """The caller's roles do not allow this action."""
+
+    def __init__(self, permission: str) -> None:
+        super().__init__(f"your roles do not allow {permission}")
+        self.permission = permission
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class Invalid(DomainError):
+    """Input that names a field and the reason it is refused."""
+
+    def __init__(self, errors: Iterable[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+    @classmethod
+    def field(cls, field: str, message: str) -> Invalid:
+        return cls([FieldError(field, message)])
+
+
+class Conflict(DomainError):
+    """The object's current state does not allow the action (HTTP 409)."""
+
+    def __init__(self, message: str, *, current: str = "", allowed: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.current = current
+        self.allowed = sorted(allowed)
+
+
+class StaleVersion(DomainError):
+    """The update was based on an older version of the object (HTTP 412)."""
+
+    def __init__(self, *, expected: int, current: int) -> None:
+        super().__init__(
+            f"the object changed since you read it (you sent version {expected}, "
+            f"it is now at version {current}); reload and try again"
+        )
+        self.expected = expected
+        self.current = current

@@ -1,0 +1,36 @@
+"""Money is a Decimal with a currency (py-moneyed's Money, stored by django-money)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from djmoney.money import Money
+
+from ladder.errors import FieldError, Invalid
+
+# MoneyField(max_digits=14, decimal_places=2): twelve digits before the point.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def make_money(amount: Decimal | str, currency: str, field: str) -> Money:
+    errors: list[FieldError] = []
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, TypeError):
+        raise Invalid.field(f"{field}.amount", "is not a decimal number") from None
+    if not value.is_finite():
+        errors.append(FieldError(f"{field}.amount", "must be a finite number"))
+    elif value < 0:
+        errors.append(FieldError(f"{field}.amount", "cannot be negative"))
+    elif value > MAX_AMOUNT:
+        errors.append(FieldError(f"{field}.amount", f"cannot exceed {MAX_AMOUNT}"))
+    elif value != value.quantize(Decimal("0.01")):
+        errors.append(FieldError(f"{field}.amount", "has more than two decimal places"))
+    if currency not in settings.CURRENCIES:
+        errors.append(
+            FieldError(f"{field}.currency", f"must be one of {', '.join(settings.CURRENCIES)}")
+        )
+    if errors:
+        raise Invalid(errors)
+    return Money(value, currency)

@@ -1,0 +1,140 @@
+"""The one settings module. Every value that differs between machines comes from the
+environment through the typed readers in :mod:`ladder.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from ladder.env import ConfigError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("LADDER_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("LADDER_DEBUG", False)
+_secret = env_str("LADDER_SECRET_KEY", "")
+if not _secret:
+    if not DEBUG and env_bool("LADDER_REQUIRE_SECRET", False):
+        raise ConfigError("LADDER_SECRET_KEY must be set in production")
+    # Only for the embedded desk and tests; `ladder check --deploy` flags it.
+    _secret = "django-insecure-ladder-local-only-key-change-me-in-production"  # noqa: S105
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env_list("LADDER_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "djmoney",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "ladder.tenancy",
+    "ladder.customers",
+    "ladder.cases",
+    "ladder.api",
+    "ladder.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ladder.urls"
+WSGI_APPLICATION = "ladder.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{VAR_DIR / 'ladder.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _default_db),
+        conn_max_age=env_int("LADDER_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL lets the worker and the web server read while the other writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "ladder" / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("LADDER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Money: the currencies an organization may keep its books in.
+CURRENCIES = ("USD", "EUR", "GBP", "CNY", "HKD", "SGD", "AUD", "CAD", "JPY", "PHP")
+
+# Production hardening: on unless LADDER_DEBUG is set.
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("LADDER_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("LADDER_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("LADDER_CSRF_TRUSTED_ORIGINS", [])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LADDER_LOG_LEVEL", "WARNING")},
+}
+
+# API limits: the largest body we parse, and the longest page we return.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+LADDER_PAGE_SIZE_MAX = 200

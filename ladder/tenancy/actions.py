@@ -1,0 +1,203 @@
+"""Use cases of the tenancy app: organizations, staff, tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import zoneinfo
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from ladder.errors import FieldError, Invalid
+from ladder.tenancy.models import (
+    ApiToken,
+    Availability,
+    Closure,
+    Locale,
+    Organization,
+    Role,
+    RoleGrant,
+    Skill,
+    Staff,
+    Team,
+    Tier,
+    WorkingInterval,
+)
+
+# The insurer's three levels (IN1) are the ladder an organization starts with.
+DEFAULT_TIERS: tuple[tuple[str, Role], ...] = (
+    ("Front line", Role.AGENT),
+    ("Manager", Role.MANAGER),
+    ("Executive", Role.EXECUTIVE),
+)
+WEEKDAYS_9_TO_5: tuple[tuple[int, dt.time, dt.time], ...] = tuple(
+    (day, dt.time(9), dt.time(17)) for day in range(5)
+)
+
+TOKEN_PREFIX = "ldr_"
+
+
+def _validate_organization(
+    *, slug: str, timezone_name: str, locale: str, currency: str, country: str, case_prefix: str
+) -> None:
+    errors: list[FieldError] = []
+    if Organization.objects.filter(slug=slug).exists():
+        errors.append(FieldError("slug", f"an organization with slug {slug!r} already exists"))
+    try:
+        zoneinfo.ZoneInfo(timezone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors.append(FieldError("timezone", f"{timezone_name!r} is not an IANA time zone"))
+    if locale not in Locale.values:
+        errors.append(FieldError("locale", f"must be one of {', '.join(Locale.values)}"))
+    if currency not in settings.CURRENCIES:
+        errors.append(FieldError("currency", f"must be one of {', '.join(settings.CURRENCIES)}"))
+    if country:
+        import holidays
+
+        if country not in holidays.list_supported_countries():
+            errors.append(FieldError("country", f"{country!r} has no public-holiday calendar"))
+    if not case_prefix.isalnum() or not case_prefix.isupper():
+        errors.append(FieldError("case_prefix", "use capital letters and digits, e.g. SCH"))
+    if errors:
+        raise Invalid(errors)
+
+
+def create_organization(
+    *,
+    slug: str,
+    name: str,
+    timezone_name: str = "UTC",
+    locale: str = Locale.EN,
+    currency: str = "USD",
+    country: str = "",
+    case_prefix: str,
+    tiers: Sequence[tuple[str, Role]] = DEFAULT_TIERS,
+    working_intervals: Iterable[tuple[int, dt.time, dt.time]] = WEEKDAYS_9_TO_5,
+    closures: Iterable[tuple[dt.date, str]] = (),
+) -> Organization:
+    _validate_organization(
+        slug=slug,
+        timezone_name=timezone_name,
+        locale=locale,
+        currency=currency,
+        country=country,
+        case_prefix=case_prefix,
+    )
+    with transaction.atomic():
+        org = Organization.objects.create(
+            slug=slug,
+            name=name,
+            timezone=timezone_name,
+            locale=locale,
+            currency=currency,
+            country=country,
+            case_prefix=case_prefix,
+        )
+        Tier.objects.bulk_create(
+            Tier(organization=org, level=i, name=tier_name, role=role)
+            for i, (tier_name, role) in enumerate(tiers, start=1)
+        )
+        WorkingInterval.objects.bulk_create(
+            WorkingInterval(organization=org, weekday=d, start=s, end=e)
+            for d, s, e in working_intervals
+        )
+        Closure.objects.bulk_create(
+            Closure(organization=org, date=day, name=label) for day, label in closures
+        )
+    return org
+
+
+def add_staff(
+    *,
+    organization: Organization,
+    username: str,
+    display_name: str,
+    roles: Iterable[Role],
+    password: str | None = None,
+    email: str = "",
+    teams: Iterable[Team] = (),
+    skills: Iterable[Skill] = (),
+    locale: str = "",
+) -> Staff:
+    role_list = sorted(set(roles))
+    if not role_list:
+        raise Invalid.field("roles", "a staff member needs at least one role")
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        raise Invalid.field("username", f"{username!r} is taken")
+    with transaction.atomic():
+        user = user_model.objects.create_user(username=username, email=email, password=password)
+        staff = Staff.objects.create(
+            user=user, organization=organization, display_name=display_name, locale=locale
+        )
+        RoleGrant.objects.bulk_create(RoleGrant(staff=staff, role=r) for r in role_list)
+        for team in teams:
+            _same_org(team.organization_id, organization, "teams")
+            team.members.add(staff)
+        for skill in skills:
+            _same_org(skill.organization_id, organization, "skills")
+            skill.members.add(staff)
+    return staff
+
+
+def _same_org(org_id: int, organization: Organization, field: str) -> None:
+    if org_id != organization.pk:
+        raise Invalid.field(field, "belongs to another organization")
+
+
+def create_team(*, organization: Organization, name: str) -> Team:
+    if Team.objects.filter(organization=organization, name=name).exists():
+        raise Invalid.field("name", f"a team named {name!r} already exists")
+    return Team.objects.create(organization=organization, name=name)
+
+
+def create_skill(*, organization: Organization, name: str) -> Skill:
+    if Skill.objects.filter(organization=organization, name=name).exists():
+        raise Invalid.field("name", f"a skill named {name!r} already exists")
+    return Skill.objects.create(organization=organization, name=name)
+
+
+def set_availability(*, staff: Staff, availability: Availability) -> Staff:
+    Staff.objects.filter(pk=staff.pk).update(availability=availability)
+    staff.availability = availability
+    return staff
+
+
+def _digest(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def create_api_token(*, staff: Staff, name: str) -> tuple[ApiToken, str]:
+    """Returns the token and its plaintext, which is shown once and never stored."""
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        staff=staff, name=name, digest=_digest(plaintext), prefix=plaintext[:12]
+    )
+    return token, plaintext
+
+
+def revoke_api_token(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.revoked_at)
+    return token
+
+
+def authenticate_token(plaintext: str) -> ApiToken | None:
+    """The live token with this plaintext, its staff, organization and roles loaded."""
+    if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("staff__organization", "staff__user")
+        .prefetch_related("staff__role_grants")
+        .filter(digest=_digest(plaintext), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.staff.user.is_active:
+        return None
+    return token

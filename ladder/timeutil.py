@@ -1,0 +1,25 @@
+"""Small helpers for aware datetimes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from ladder.errors import Invalid
+
+# How far in the future a client clock may run before we call a time "in the future".
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def require_aware(value: dt.datetime, field: str) -> dt.datetime:
+    if timezone.is_naive(value):
+        raise Invalid.field(field, "must include a time zone offset, e.g. 2026-11-23T09:00:00+08:00")
+    return value.astimezone(dt.UTC)
+
+
+def require_not_future(value: dt.datetime, field: str) -> dt.datetime:
+    value = require_aware(value, field)
+    if value > timezone.now() + CLOCK_SKEW:
+        raise Invalid.field(field, "cannot be in the future")
+    return value
