@@ -39,7 +39,7 @@ lock: setup
 		--output-file requirements.lock pyproject.toml
 
 docs: setup
-	$(BIN)/ladder permissions-doc > docs/permissions.md
+	$(BIN)/ladder permissions_doc > docs/permissions.md
 
 clean:
 	rm -rf $(VENV) var

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja.responses import Status as Reply
 from ninja import Field, Header, Query, Router, Schema
 
 from ladder.api.auth import actor_of
@@ -59,14 +60,14 @@ class CaseListQuery(Schema):
     limit: Limit = 50
 
 
-def _stale(case_id: int, request: HttpRequest, exc: StaleVersion) -> tuple[int, StaleCaseOut]:
+def _stale(case_id: int, request: HttpRequest, exc: StaleVersion) -> Reply[StaleCaseOut]:
     current = queries.get_case(organization=actor_of(request).organization, case_id=case_id)
-    return 412, StaleCaseOut(detail=str(exc), current=case_out(current))
+    return Reply(412, StaleCaseOut(detail=str(exc), current=case_out(current)))
 
 
-def _reply(response: HttpResponse, case: Case, status: int = 200) -> tuple[int, CaseOut]:
+def _reply(response: HttpResponse, case: Case, status: int = 200) -> Reply[CaseOut]:
     response["ETag"] = etag(case.version)
-    return status, case_out(case)
+    return Reply(status, case_out(case))
 
 
 @router.get("/cases", response=responses({200: CasePageOut}), summary="List cases")
@@ -98,8 +99,8 @@ def list_cases(request: HttpRequest, params: Query[CaseListQuery]) -> CasePageOu
 @router.post("/cases", response=responses({201: CaseOut}, 403, 409), summary="Create a case")
 def create_case(
     request: HttpRequest, response: HttpResponse, body: CaseIn, idempotency_key: IdemKey = None
-) -> tuple[int, Any]:
-    def run() -> tuple[int, CaseOut]:
+) -> Reply[Any]:
+    def run() -> Reply[CaseOut]:
         case = actions.create_case(
             actor=actor_of(request),
             customer_id=body.customer_id,
@@ -122,7 +123,7 @@ def create_case(
 
 
 @router.get("/cases/{case_id}", response=responses({200: CaseOut}, 404), summary="Read a case")
-def get_case(request: HttpRequest, response: HttpResponse, case_id: int) -> tuple[int, CaseOut]:
+def get_case(request: HttpRequest, response: HttpResponse, case_id: int) -> Reply[CaseOut]:
     """The case with its `version`; the `ETag` header carries the same version for
     `If-Match` on updates."""
     case = queries.get_case(organization=actor_of(request).organization, case_id=case_id)
@@ -140,7 +141,7 @@ def update_case(
     case_id: int,
     body: CasePatch,
     if_match: IfMatch = None,
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     """Send only the fields to change, with `If-Match`. A stale version gets 412 and
     the case as it is now."""
     version = expected_version(if_match)
@@ -177,7 +178,7 @@ def transition_case(
     case_id: int,
     body: TransitionIn,
     if_match: IfMatch = None,
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     """Moves the case along the state machine. A move the machine does not allow gets
     409 naming the current status and the allowed ones."""
     version = expected_version(if_match)
@@ -205,7 +206,7 @@ def assign_case(
     case_id: int,
     body: AssignIn,
     if_match: IfMatch = None,
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     version = expected_version(if_match)
     actor = actor_of(request)
     current = queries.get_case(organization=actor.organization, case_id=case_id)
@@ -234,7 +235,7 @@ def escalate_case(
     case_id: int,
     body: EscalateIn,
     if_match: IfMatch = None,
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     """IN1: the handoff summary — the details and the source of the dispute — goes on
     the timeline with the escalation."""
     version = expected_version(if_match)
@@ -280,8 +281,8 @@ def list_interactions(
 )
 def log_interaction(
     request: HttpRequest, case_id: int, body: InteractionIn, idempotency_key: IdemKey = None
-) -> tuple[int, Any]:
-    def run() -> tuple[int, InteractionOut]:
+) -> Reply[Any]:
+    def run() -> Reply[InteractionOut]:
         interaction = actions.log_interaction(
             actor=actor_of(request),
             case_id=case_id,
@@ -291,7 +292,7 @@ def log_interaction(
             outcome=body.outcome or "",
             occurred_at=body.occurred_at,
         )
-        return 201, interaction_out(interaction)
+        return Reply(201, interaction_out(interaction))
 
     return idempotent(request, idempotency_key, body, run)
 

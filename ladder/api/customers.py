@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja.responses import Status as Reply
 from ninja import Field, Header, Router
 
 from ladder.api.auth import actor_of
@@ -48,8 +49,8 @@ def create_customer(
     response: HttpResponse,
     body: CustomerIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> tuple[int, Any]:
-    def run() -> tuple[int, CustomerOut]:
+) -> Reply[Any]:
+    def run() -> Reply[CustomerOut]:
         actor = actor_of(request)
         customer = actions.create_customer(
             actor=actor,
@@ -66,7 +67,7 @@ def create_customer(
         )
         fresh = queries.get_customer(organization=actor.organization, customer_id=customer.pk)
         response["ETag"] = etag(fresh.version)
-        return 201, customer_out(fresh)
+        return Reply(201, customer_out(fresh))
 
     return idempotent(request, idempotency_key, body, run)
 
@@ -95,7 +96,7 @@ def update_customer(
     customer_id: int,
     body: CustomerPatch,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     version = expected_version(if_match)
     actor = actor_of(request)
     given = body.model_fields_set
@@ -120,7 +121,7 @@ def update_customer(
         )
     except StaleVersion as exc:
         current = queries.get_customer(organization=actor.organization, customer_id=customer_id)
-        return 412, StaleCustomerOut(detail=str(exc), current=customer_out(current))
+        return Reply(412, StaleCustomerOut(detail=str(exc), current=customer_out(current)))
     fresh = queries.get_customer(organization=actor.organization, customer_id=customer_id)
     response["ETag"] = etag(fresh.version)
-    return 200, customer_out(fresh)
+    return Reply(200, customer_out(fresh))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from ninja.responses import Status as Reply
 from pydantic import BaseModel
 
 from ladder.api.auth import actor_of
@@ -73,8 +74,8 @@ def idempotent(
     request: HttpRequest,
     key: str | None,
     body: BaseModel | None,
-    run: Callable[[], tuple[int, BaseModel]],
-) -> tuple[int, Any]:
+    run: Callable[[], Reply[BaseModel]],
+) -> Reply[Any]:
     """Runs a create once per ``Idempotency-Key``: the same key with the same body
     returns the first result and creates nothing; a different body is refused."""
     if key is None:
@@ -102,14 +103,14 @@ def idempotent(
             raise IdempotencyConflict(
                 "a request with this Idempotency-Key is still being processed"
             ) from None
-        return first.status_code, first.response
+        return Reply(first.status_code, first.response)
     try:
-        status, result = run()
+        reply = run()
     except BaseException:
         # The create failed and changed nothing: free the key for a corrected retry.
         IdempotencyKey.objects.filter(pk=record.pk).delete()
         raise
     IdempotencyKey.objects.filter(pk=record.pk).update(
-        status_code=status, response=result.model_dump(mode="json")
+        status_code=reply.status_code, response=reply.value.model_dump(mode="json")
     )
-    return status, result
+    return reply

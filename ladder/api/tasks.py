@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja.responses import Status as Reply
 from ninja import Field, Header, Router
 
 from ladder.api.auth import actor_of
@@ -19,15 +20,15 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-def _reply(request: HttpRequest, response: HttpResponse, task: Task, status: int = 200) -> tuple[int, TaskOut]:
+def _reply(request: HttpRequest, response: HttpResponse, task: Task, status: int = 200) -> Reply[TaskOut]:
     fresh = queries.get_task(organization=actor_of(request).organization, task_id=task.pk)
     response["ETag"] = etag(fresh.version)
-    return status, task_out(fresh)
+    return Reply(status, task_out(fresh))
 
 
-def _stale(request: HttpRequest, task_id: int, exc: StaleVersion) -> tuple[int, StaleTaskOut]:
+def _stale(request: HttpRequest, task_id: int, exc: StaleVersion) -> Reply[StaleTaskOut]:
     current = queries.get_task(organization=actor_of(request).organization, task_id=task_id)
-    return 412, StaleTaskOut(detail=str(exc), current=task_out(current))
+    return Reply(412, StaleTaskOut(detail=str(exc), current=task_out(current)))
 
 
 @router.get("/tasks", response=responses({200: TaskPageOut}), summary="List tasks, due first")
@@ -59,8 +60,8 @@ def create_task(
     response: HttpResponse,
     body: TaskIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> tuple[int, Any]:
-    def run() -> tuple[int, TaskOut]:
+) -> Reply[Any]:
+    def run() -> Reply[TaskOut]:
         task = actions.create_task(
             actor=actor_of(request),
             title=body.title,
@@ -74,10 +75,10 @@ def create_task(
 
 
 @router.get("/tasks/{task_id}", response=responses({200: TaskOut}, 404), summary="Read a task")
-def get_task(request: HttpRequest, response: HttpResponse, task_id: int) -> tuple[int, TaskOut]:
+def get_task(request: HttpRequest, response: HttpResponse, task_id: int) -> Reply[TaskOut]:
     task = queries.get_task(organization=actor_of(request).organization, task_id=task_id)
     response["ETag"] = etag(task.version)
-    return 200, task_out(task)
+    return Reply(200, task_out(task))
 
 
 @router.patch(
@@ -91,7 +92,7 @@ def update_task(
     task_id: int,
     body: TaskPatch,
     if_match: IfMatch = None,
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     version = expected_version(if_match)
     current = queries.get_task(organization=actor_of(request).organization, task_id=task_id)
     try:
@@ -114,7 +115,7 @@ def update_task(
 )
 def complete_task(
     request: HttpRequest, response: HttpResponse, task_id: int, if_match: IfMatch = None
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     version = expected_version(if_match)
     try:
         task = actions.complete_task(
@@ -132,7 +133,7 @@ def complete_task(
 )
 def reopen_task(
     request: HttpRequest, response: HttpResponse, task_id: int, if_match: IfMatch = None
-) -> tuple[int, Any]:
+) -> Reply[Any]:
     version = expected_version(if_match)
     try:
         task = actions.reopen_task(actor=actor_of(request), task_id=task_id, expected_version=version)

@@ -91,3 +91,59 @@ def matrix_markdown() -> str:
         for p in Permission
     ]
     return "\n".join([head, rule, *rows]) + "\n"
+
+
+_DESCRIPTIONS: dict[Permission, str] = {
+    Permission.VIEW: "read the organization's customers, cases, timeline, staff, teams, tiers",
+    Permission.CUSTOMER_EDIT: "create and edit customer accounts",
+    Permission.CASE_CREATE: "open a case (MT4: whoever receives an escalation creates it)",
+    Permission.CASE_EDIT: "edit a case's fields; move it between new, in progress, awaiting "
+    "customer, awaiting approval and resolved; take an unowned case for yourself",
+    Permission.CASE_LOG: "log a call, e-mail, meeting, chat, note or contact attempt",
+    Permission.CASE_ASSIGN: "give a case to any owner or team",
+    Permission.CASE_ESCALATE: "move a case up the ladder with a handoff summary (IN1)",
+    Permission.CASE_CLOSE: "close a resolved case; reopen a resolved or closed one",
+    Permission.TASK_EDIT: "create, reschedule, complete and reopen tasks",
+    Permission.APPROVE: "approve or deny offers and refunds (MT5, ED5)",
+    Permission.CONFIGURE: "configure the organization: teams, skills, tiers, staff, tokens",
+}
+
+_RULES = """
+## Rules beyond the matrix
+
+- **Tenancy.** Every read and write is scoped to the caller's organization. Another
+  organization's id in a URL answers 404, exactly as an id that does not exist; in a
+  request body it answers 422 naming the field.
+- **Taking a case.** Without `case.assign`, a staff member with `case.edit` may assign
+  a case's owner to themselves only (and not change its team).
+- **Escalation.** The target tier must be above the current one and exist on the
+  organization's ladder; a named new owner must hold the role that works that tier.
+  Only open cases escalate: reopen a resolved or closed case first.
+- **Resolving.** TD1: a case resolves only once its root cause and resolution are
+  recorded (422 naming the missing fields).
+- **The engine** acts with every role; its authority is the playbook rule it names,
+  which the timeline records.
+- **API tokens** act with the roles of the staff member they belong to.
+"""
+
+
+def permissions_document() -> str:
+    """docs/permissions.md: generated, and a test keeps the committed file equal."""
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `ladder/tenancy/permissions.py` by `make docs` — edit the matrix, not",
+        "this file. The server enforces it on every route, page and command: a hidden button",
+        "is a convenience, the refusal (HTTP 403) is the rule.",
+        "",
+        "## Permissions",
+        "",
+        *[f"- `{p.value}`: {_DESCRIPTIONS[p]}" for p in Permission],
+        "",
+        "## The matrix",
+        "",
+        matrix_markdown().rstrip("\n"),
+        _RULES.rstrip("\n"),
+        "",
+    ]
+    return "\n".join(lines)
