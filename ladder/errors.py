@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -43,6 +43,18 @@ class Invalid(DomainError):
     @classmethod
     def field(cls, field: str, message: str) -> Invalid:
         return cls([FieldError(field, message)])
+
+
+def collect_errors(*checks: Callable[[], object]) -> list[FieldError]:
+    """Runs every check and gathers their field errors, so that one reply names every
+    bad field at once instead of one per round trip."""
+    errors: list[FieldError] = []
+    for check in checks:
+        try:
+            check()
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    return errors
 
 
 class Conflict(DomainError):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
+from djmoney.models.fields import MoneyField
 from djmoney.money import Money
 
 from ladder.errors import FieldError, Invalid
@@ -34,3 +36,19 @@ def make_money(amount: Decimal | str, currency: str, field: str) -> Money:
     if errors:
         raise Invalid(errors)
     return Money(value, currency)
+
+
+def money_field(verbose_name: str | None = None, **kwargs: Any) -> Any:
+    """A nullable django-money field: amount plus a ``<name>_currency`` column.
+
+    Typed ``Any`` because django-money ships no type information; values are
+    :class:`Money` (or ``None``)."""
+    return MoneyField(  # type: ignore[no-untyped-call]
+        verbose_name,
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default_currency=None,
+        **kwargs,
+    )

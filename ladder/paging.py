@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import models
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+
+# Django 5.2 builds row-value comparisons for composite keys; no stubs ship for them.
+from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyped]
+    Tuple,
+    TupleGreaterThan,
+    TupleLessThan,
+)
 
 from ladder.errors import Invalid
 

@@ -14,7 +14,9 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 
 def require_aware(value: dt.datetime, field: str) -> dt.datetime:
     if timezone.is_naive(value):
-        raise Invalid.field(field, "must include a time zone offset, e.g. 2026-11-23T09:00:00+08:00")
+        raise Invalid.field(
+            field, "must include a time zone offset, e.g. 2026-11-23T09:00:00+08:00"
+        )
     return value.astimezone(dt.UTC)
 
 

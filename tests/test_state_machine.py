@@ -55,9 +55,7 @@ def test_every_pair_of_states(acme: Org, start: Status, target: Status) -> None:
     api = Api(acme.manager)
     case = case_in(acme, start)
     events_before = TimelineEvent.objects.filter(case=case).count()
-    r = api.post(
-        f"cases/{case.pk}/transition", {"to": target.value}, if_match=f'"{case.version}"'
-    )
+    r = api.post(f"cases/{case.pk}/transition", {"to": target.value}, if_match=f'"{case.version}"')
     case.refresh_from_db()
     if target in ALLOWED[start]:
         assert r.status_code == 200, r.json()
@@ -92,11 +90,14 @@ def test_resolving_needs_root_cause_and_resolution(acme: Org, api: Api) -> None:
 def test_closing_and_reopening_need_the_close_permission(acme: Org, api: Api) -> None:
     """IN1: front-line staff answer and resolve; leads close and reopen."""
     resolved = case_in(acme, Status.RESOLVED)
-    r = api.post(f"cases/{resolved.pk}/transition", {"to": "closed"}, if_match=f'"{resolved.version}"')
+    r = api.post(
+        f"cases/{resolved.pk}/transition", {"to": "closed"}, if_match=f'"{resolved.version}"'
+    )
     assert r.status_code == 403
     assert {pair[0] for pair in CLOSING} <= {Status.RESOLVED, Status.CLOSED}
 
 
 def test_open_states_are_the_ones_before_resolution() -> None:
-    assert Status.RESOLVED not in OPEN and Status.CLOSED not in OPEN
+    assert Status.RESOLVED not in OPEN
+    assert Status.CLOSED not in OPEN
     assert OPEN | {Status.RESOLVED, Status.CLOSED} == set(Status)

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
-from ninja import Field, Header, Query, Router, Schema
 
 from ladder.api.auth import actor_of
-from ladder.api.http import etag, expected_version, idempotent, responses
+from ladder.api.http import (
+    IdempotencyKeyHeader,
+    IfMatch,
+    etag,
+    expected_version,
+    idempotent,
+    responses,
+)
 from ladder.api.schemas import (
     AssignIn,
     CaseIn,
@@ -36,10 +43,6 @@ from ladder.errors import StaleVersion
 
 router = Router(tags=["cases"])
 
-IfMatch = Annotated[str | None, Header(alias="If-Match", description='the ETag you read, e.g. "3"')]
-IdemKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", description="retry-safe create (any unique string)")
-]
 Limit = Annotated[int, Field(ge=1, le=200)]
 
 
@@ -98,7 +101,10 @@ def list_cases(request: HttpRequest, params: Query[CaseListQuery]) -> CasePageOu
 
 @router.post("/cases", response=responses({201: CaseOut}, 403, 409), summary="Create a case")
 def create_case(
-    request: HttpRequest, response: HttpResponse, body: CaseIn, idempotency_key: IdemKey = None
+    request: HttpRequest,
+    response: HttpResponse,
+    body: CaseIn,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Reply[Any]:
     def run() -> Reply[CaseOut]:
         case = actions.create_case(
@@ -280,7 +286,10 @@ def list_interactions(
     summary="Log a call, e-mail, meeting, chat, note or contact attempt",
 )
 def log_interaction(
-    request: HttpRequest, case_id: int, body: InteractionIn, idempotency_key: IdemKey = None
+    request: HttpRequest,
+    case_id: int,
+    body: InteractionIn,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Reply[Any]:
     def run() -> Reply[InteractionOut]:
         interaction = actions.log_interaction(

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router
 from ninja.responses import Status as Reply
-from ninja import Field, Header, Router
 
 from ladder.api.auth import actor_of
-from ladder.api.http import etag, expected_version, idempotent, responses
+from ladder.api.http import (
+    IdempotencyKeyHeader,
+    IfMatch,
+    etag,
+    expected_version,
+    idempotent,
+    responses,
+)
 from ladder.api.schemas import (
     CustomerIn,
     CustomerOut,
@@ -48,7 +55,7 @@ def create_customer(
     request: HttpRequest,
     response: HttpResponse,
     body: CustomerIn,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Reply[Any]:
     def run() -> Reply[CustomerOut]:
         actor = actor_of(request)
@@ -95,7 +102,7 @@ def update_customer(
     response: HttpResponse,
     customer_id: int,
     body: CustomerPatch,
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    if_match: IfMatch = None,
 ) -> Reply[Any]:
     version = expected_version(if_match)
     actor = actor_of(request)

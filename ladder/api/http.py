@@ -7,10 +7,11 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from ninja import Header
 from ninja.responses import Status as Reply
 from pydantic import BaseModel
 
@@ -19,8 +20,8 @@ from ladder.api.models import IdempotencyKey
 from ladder.api.schemas import ConflictOut, ErrorOut, ValidationErrorOut
 from ladder.errors import DomainError, Invalid
 
-# Responses every authenticated operation can give.
-BASE_ERRORS: dict[int, Any] = {401: ErrorOut, 422: ValidationErrorOut}
+# Responses every authenticated operation can give (400: a body that is not JSON).
+BASE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut}
 
 
 def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
@@ -44,7 +45,22 @@ class PreconditionRequired(DomainError):
     """An update came without the version it was based on (HTTP 428)."""
 
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+ETAG_PATTERN = r'^\s*(?:W/)?"?(\d{1,9})"?\s*$'
+_ETAG = re.compile(ETAG_PATTERN)
+KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", pattern=ETAG_PATTERN, description='the ETag you read, e.g. "3"'),
+]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=KEY_PATTERN,
+        description="makes a create safe to retry: any unique visible-ASCII string",
+    ),
+]
 
 
 def etag(version: int) -> str:
@@ -54,8 +70,7 @@ def etag(version: int) -> str:
 def expected_version(if_match: str | None) -> int:
     if if_match is None:
         raise PreconditionRequired(
-            "send If-Match with the ETag you read (e.g. If-Match: \"3\") so that no update "
-            "is lost"
+            'send If-Match with the ETag you read (e.g. If-Match: "3") so that no update is lost'
         )
     match = _ETAG.match(if_match)
     if match is None:
@@ -67,14 +82,15 @@ class IdempotencyConflict(DomainError):
     """A request with this key is still being processed (HTTP 409)."""
 
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY = re.compile(KEY_PATTERN)
+Out = TypeVar("Out", bound=BaseModel)
 
 
 def idempotent(
     request: HttpRequest,
     key: str | None,
     body: BaseModel | None,
-    run: Callable[[], Reply[BaseModel]],
+    run: Callable[[], Reply[Out]],
 ) -> Reply[Any]:
     """Runs a create once per ``Idempotency-Key``: the same key with the same body
     returns the first result and creates nothing; a different body is refused."""

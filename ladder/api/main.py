@@ -54,9 +54,7 @@ def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
 
 @api.exception_handler(Conflict)
 def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-    return _json(
-        request, 409, {"detail": str(exc), "current": exc.current, "allowed": exc.allowed}
-    )
+    return _json(request, 409, {"detail": str(exc), "current": exc.current, "allowed": exc.allowed})
 
 
 @api.exception_handler(IdempotencyConflict)

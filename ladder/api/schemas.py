@@ -69,7 +69,7 @@ class MoneyIn(Schema):
 
 
 class MoneyOut(Schema):
-    amount: str = Field(description="decimal amount as a string, e.g. \"1250.00\"")
+    amount: str = Field(description='decimal amount as a string, e.g. "1250.00"')
     currency: str
 
 
@@ -322,8 +322,8 @@ class EscalateIn(Schema):
     details: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
         description="the details of the issue (IN1)"
     )
-    source_of_dispute: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = (
-        Field(description="where the disagreement comes from (IN1)")
+    source_of_dispute: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+        description="where the disagreement comes from (IN1)"
     )
     to_tier: Annotated[int, Field(ge=1, le=32)] | None = Field(
         None, description="defaults to the next tier up"
@@ -397,7 +397,9 @@ def case_out(case: Case) -> CaseOut:
 
 class CasePageOut(Schema):
     items: list[CaseSummaryOut]
-    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null at the end")
+    next_cursor: str | None = Field(
+        description="pass as ?cursor= for the next page; null at the end"
+    )
 
 
 class StaleCaseOut(Schema):
@@ -413,7 +415,9 @@ class InteractionIn(Schema):
     direction: Direction = Direction.OUTBOUND
     body: Text = ""
     outcome: ContactOutcome | None = Field(None, description="required for a contact_attempt")
-    occurred_at: dt.datetime | None = Field(None, description="defaults to now; never in the future")
+    occurred_at: dt.datetime | None = Field(
+        None, description="defaults to now; never in the future"
+    )
 
 
 class InteractionOut(Schema):

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router
 
 from ladder.api.auth import actor_of
+from ladder.api.http import responses
 from ladder.api.schemas import (
     MeOut,
     Ref,
@@ -18,7 +19,6 @@ from ladder.api.schemas import (
     organization_out,
     staff_out,
 )
-from ladder.api.http import responses
 from ladder.tenancy import queries
 from ladder.tenancy.models import Role, Team
 from ladder.tenancy.permissions import Permission
@@ -51,9 +51,13 @@ def list_staff(
     return StaffPageOut(items=[staff_out(s) for s in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/staff/{staff_id}", response=responses({200: StaffOut}, 404), summary="Read a staff member")
+@router.get(
+    "/staff/{staff_id}", response=responses({200: StaffOut}, 404), summary="Read a staff member"
+)
 def get_staff(request: HttpRequest, staff_id: int) -> StaffOut:
-    return staff_out(queries.get_staff(organization=actor_of(request).organization, staff_id=staff_id))
+    return staff_out(
+        queries.get_staff(organization=actor_of(request).organization, staff_id=staff_id)
+    )
 
 
 def _team_out(team: Team) -> TeamOut:

@@ -5,22 +5,30 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router
 from ninja.responses import Status as Reply
-from ninja import Field, Header, Router
 
 from ladder.api.auth import actor_of
-from ladder.api.http import etag, expected_version, idempotent, responses
+from ladder.api.http import (
+    IdempotencyKeyHeader,
+    IfMatch,
+    etag,
+    expected_version,
+    idempotent,
+    responses,
+)
 from ladder.api.schemas import StaleTaskOut, TaskIn, TaskOut, TaskPageOut, TaskPatch, task_out
 from ladder.cases import actions, queries
 from ladder.cases.models import Task
 from ladder.errors import StaleVersion
 
 router = Router(tags=["tasks"])
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-def _reply(request: HttpRequest, response: HttpResponse, task: Task, status: int = 200) -> Reply[TaskOut]:
+def _reply(
+    request: HttpRequest, response: HttpResponse, task: Task, status: int = 200
+) -> Reply[TaskOut]:
     fresh = queries.get_task(organization=actor_of(request).organization, task_id=task.pk)
     response["ETag"] = etag(fresh.version)
     return Reply(status, task_out(fresh))
@@ -59,7 +67,7 @@ def create_task(
     request: HttpRequest,
     response: HttpResponse,
     body: TaskIn,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Reply[Any]:
     def run() -> Reply[TaskOut]:
         task = actions.create_task(
@@ -136,7 +144,9 @@ def reopen_task(
 ) -> Reply[Any]:
     version = expected_version(if_match)
     try:
-        task = actions.reopen_task(actor=actor_of(request), task_id=task_id, expected_version=version)
+        task = actions.reopen_task(
+            actor=actor_of(request), task_id=task_id, expected_version=version
+        )
     except StaleVersion as exc:
         return _stale(request, task_id, exc)
     return _reply(request, response, task)

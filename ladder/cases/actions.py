@@ -26,7 +26,15 @@ from ladder.cases.models import (
 )
 from ladder.cases.states import ALLOWED, CLOSING, OPEN, Status
 from ladder.customers.models import Customer
-from ladder.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, StaleVersion
+from ladder.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StaleVersion,
+    collect_errors,
+)
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, Staff, Team, Tier
 from ladder.tenancy.permissions import Permission
@@ -76,15 +84,15 @@ def _customer_in(org: Organization, customer_id: int, field: str) -> Customer:
 
 def _money_in_org_currency(money: Money | None, org: Organization, field: str) -> Money | None:
     if money is not None and str(money.currency) != org.currency:
-        raise Invalid.field(f"{field}.currency", f"must be the organization's currency, {org.currency}")
+        raise Invalid.field(
+            f"{field}.currency", f"must be the organization's currency, {org.currency}"
+        )
     return money
 
 
 def _locked_case(actor: Actor, case_id: int) -> Case:
     case = (
-        Case.objects.select_for_update()
-        .filter(organization=actor.organization, pk=case_id)
-        .first()
+        Case.objects.select_for_update().filter(organization=actor.organization, pk=case_id).first()
     )
     if case is None:
         raise NotFound("case")
@@ -169,8 +177,7 @@ def create_case(
 ) -> Case:
     actor.require(Permission.CASE_CREATE)
     org = actor.organization
-    errors: list[FieldError] = []
-    checks = [
+    errors = collect_errors(
         lambda: _choice(kind, Kind, "kind"),
         lambda: _choice(channel, Channel, "channel"),
         lambda: _choice(severity, Severity, "severity"),
@@ -179,12 +186,7 @@ def create_case(
         lambda: _text(request_type, "request_type", limit=100),
         lambda: _text(category, "category", limit=100),
         lambda: _money_in_org_currency(money_at_stake, org, "money_at_stake"),
-    ]
-    for check in checks:
-        try:
-            check()
-        except Invalid as exc:
-            errors.extend(exc.errors)
+    )
     if errors:
         raise Invalid(errors)
     customer = _customer_in(org, customer_id, "customer_id")
@@ -195,7 +197,8 @@ def create_case(
     now = timezone.now()
     with transaction.atomic(durable=True):
         number = _next_number(org)
-        case = Case.objects.create(
+        # django-money fields take Money; the stubs only see their DecimalField base.
+        case = Case.objects.create(  # type: ignore[misc]
             organization=org,
             number=number,
             reference=f"{org.case_prefix}-{number:06d}",
@@ -311,9 +314,7 @@ def transition_case(
     with transaction.atomic(durable=True):
         case = _locked_case(actor, case_id)
         current = Status(case.status)
-        needed = (
-            Permission.CASE_CLOSE if (current, target) in CLOSING else Permission.CASE_EDIT
-        )
+        needed = Permission.CASE_CLOSE if (current, target) in CLOSING else Permission.CASE_EDIT
         actor.require(needed)
         _check_version(case.version, expected_version)
         if target not in ALLOWED[current]:
@@ -335,7 +336,11 @@ def transition_case(
                 raise Invalid(missing)
         case.status = target
         _save_case(case, expected_version, ["status"], now)
-        kind = "case.reopened" if current in (Status.RESOLVED, Status.CLOSED) else "case.status_changed"
+        kind = (
+            "case.reopened"
+            if current in (Status.RESOLVED, Status.CLOSED)
+            else "case.status_changed"
+        )
         record(
             case=case,
             actor=actor,
@@ -411,12 +416,10 @@ def escalate_case(
     defaults to the next rung; the new owner, if named, must hold that rung's role."""
     actor.require(Permission.CASE_ESCALATE)
     org = actor.organization
-    errors: list[FieldError] = []
-    for value, field in ((details, "details"), (source_of_dispute, "source_of_dispute")):
-        try:
-            _text(value, field, required=True)
-        except Invalid as exc:
-            errors.extend(exc.errors)
+    errors = collect_errors(
+        lambda: _text(details, "details", required=True),
+        lambda: _text(source_of_dispute, "source_of_dispute", required=True),
+    )
     if errors:
         raise Invalid(errors)
     owner = staff_in(org, owner_id, "owner_id") if owner_id is not None else None
@@ -435,9 +438,7 @@ def escalate_case(
         top = max(tiers, default=1)
         target = to_tier if to_tier is not None else case.tier + 1
         if case.tier >= top:
-            raise Conflict(
-                f"the case is already at the top tier ({top})", current=str(case.tier)
-            )
+            raise Conflict(f"the case is already at the top tier ({top})", current=str(case.tier))
         if not case.tier < target <= top:
             raise Invalid.field(
                 "to_tier", f"must be above the current tier {case.tier} and at most {top}"
@@ -492,20 +493,17 @@ def log_interaction(
     occurred_at: dt.datetime | None = None,
 ) -> Interaction:
     actor.require(Permission.CASE_LOG)
-    errors: list[FieldError] = []
-    for check in (
+    errors = collect_errors(
         lambda: _choice(kind, InteractionKind, "kind"),
         lambda: _choice(direction, Direction, "direction"),
         lambda: _text(body, "body"),
-    ):
-        try:
-            check()
-        except Invalid as exc:
-            errors.extend(exc.errors)
+    )
     if kind == InteractionKind.CONTACT_ATTEMPT:
         if outcome not in ContactOutcome.values:
             errors.append(
-                FieldError("outcome", f"a contact attempt needs one of {', '.join(ContactOutcome.values)}")
+                FieldError(
+                    "outcome", f"a contact attempt needs one of {', '.join(ContactOutcome.values)}"
+                )
             )
     elif outcome:
         errors.append(FieldError("outcome", "only a contact attempt has an outcome"))
@@ -558,15 +556,10 @@ def create_task(
 ) -> Task:
     actor.require(Permission.TASK_EDIT)
     org = actor.organization
-    errors: list[FieldError] = []
-    for check in (
+    errors = collect_errors(
         lambda: _text(title, "title", required=True, limit=200),
         lambda: require_aware(due_at, "due_at"),
-    ):
-        try:
-            check()
-        except Invalid as exc:
-            errors.extend(exc.errors)
+    )
     if errors:
         raise Invalid(errors)
     assignee = staff_in(org, assignee_id, "assignee_id")
@@ -603,7 +596,7 @@ def create_task(
 
 def _locked_task(actor: Actor, task_id: int) -> Task:
     task = (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("case")
         .filter(organization=actor.organization, pk=task_id)
         .first()
@@ -624,11 +617,15 @@ def _save_task(task: Task, expected_version: int, fields: list[str]) -> None:
 
 
 def complete_task(*, actor: Actor, task_id: int, expected_version: int) -> Task:
-    return _set_task_done(actor=actor, task_id=task_id, expected_version=expected_version, done=True)
+    return _set_task_done(
+        actor=actor, task_id=task_id, expected_version=expected_version, done=True
+    )
 
 
 def reopen_task(*, actor: Actor, task_id: int, expected_version: int) -> Task:
-    return _set_task_done(actor=actor, task_id=task_id, expected_version=expected_version, done=False)
+    return _set_task_done(
+        actor=actor, task_id=task_id, expected_version=expected_version, done=False
+    )
 
 
 def _set_task_done(*, actor: Actor, task_id: int, expected_version: int, done: bool) -> Task:

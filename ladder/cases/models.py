@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from djmoney.models.fields import MoneyField
 
 from ladder.cases.states import Status
 from ladder.customers.models import Customer
+from ladder.money import money_field
 from ladder.tenancy.models import ApiToken, Organization, Staff, Team
 
 
@@ -66,9 +66,7 @@ class Case(models.Model):
     root_cause = models.TextField(blank=True)
     resolution = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
-    money_at_stake = MoneyField(
-        max_digits=14, decimal_places=2, null=True, blank=True, default_currency=None
-    )
+    money_at_stake = money_field("money at stake")
     playbook_version = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -139,9 +137,7 @@ class Interaction(models.Model):
         indexes = [models.Index(fields=["case", "occurred_at", "id"], name="interaction_case")]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(kind=InteractionKind.CONTACT_ATTEMPT) & ~models.Q(outcome="")
-                )
+                condition=(models.Q(kind=InteractionKind.CONTACT_ATTEMPT) & ~models.Q(outcome=""))
                 | (~models.Q(kind=InteractionKind.CONTACT_ATTEMPT) & models.Q(outcome="")),
                 name="interaction_outcome_only_for_attempts",
             )
@@ -194,9 +190,7 @@ class TimelineEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(max_length=64)  # dotted: case.created, case.escalated …
     actor_staff = models.ForeignKey(Staff, null=True, on_delete=models.PROTECT, related_name="+")
-    actor_token = models.ForeignKey(
-        ApiToken, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor_token = models.ForeignKey(ApiToken, null=True, on_delete=models.PROTECT, related_name="+")
     actor_rule = models.CharField(max_length=200, blank=True)
     actor_label = models.CharField(max_length=250)
     field = models.CharField(max_length=64, blank=True)

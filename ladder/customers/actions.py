@@ -112,7 +112,8 @@ def create_customer(
         raise Invalid(errors)
     owner = _owner_in(org, owner_id) if owner_id is not None else None
     with transaction.atomic(durable=True):
-        customer = Customer.objects.create(
+        # django-money fields take Money; the stubs only see their DecimalField base.
+        customer = Customer.objects.create(  # type: ignore[misc]
             organization=org,
             name=name.strip(),
             owner=owner,
@@ -158,6 +159,14 @@ class CustomerEdit(TypedDict, total=False):
     contract_value: Money | None
 
 
+def _money_columns(field: str, money: Money | None) -> dict[str, Any]:
+    """The two columns django-money keeps for one field, for a queryset update."""
+    return {
+        field: money.amount if money is not None else None,
+        f"{field}_currency": str(money.currency) if money is not None else None,
+    }
+
+
 def update_customer(
     *, actor: Actor, customer_id: int, expected_version: int, changes: CustomerEdit
 ) -> Customer:
@@ -177,11 +186,10 @@ def update_customer(
     if "owner_id" in changes:
         owner_id = changes["owner_id"]
         values["owner"] = _owner_in(org, owner_id) if owner_id is not None else None
-    for money_field in ("mrr", "contract_value"):
-        if money_field in changes:
-            money: Money | None = changes[money_field]  # type: ignore[literal-required]
-            values[money_field] = money.amount if money is not None else None
-            values[f"{money_field}_currency"] = str(money.currency) if money is not None else None
+    if "mrr" in changes:
+        values.update(_money_columns("mrr", changes["mrr"]))
+    if "contract_value" in changes:
+        values.update(_money_columns("contract_value", changes["contract_value"]))
     with transaction.atomic(durable=True):
         customer = (
             Customer.objects.select_for_update().filter(organization=org, pk=customer_id).first()

@@ -3,34 +3,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from djmoney.models.fields import MoneyField
 
+from ladder.money import money_field
 from ladder.tenancy.models import Organization, Staff
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class Customer(models.Model):
     """A customer account: a family, a student, a company."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="customers")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="customers"
+    )
     name = models.CharField(max_length=200)
     owner = models.ForeignKey(
         Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_customers"
     )
     external_link = models.URLField(max_length=500, blank=True)
-    mrr = MoneyField(
-        "monthly recurring revenue",
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        default_currency=None,
-    )
-    contract_value = MoneyField(
-        max_digits=14, decimal_places=2, null=True, blank=True, default_currency=None
-    )
+    mrr = money_field("monthly recurring revenue")
+    contract_value = money_field("contract value")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -39,7 +39,7 @@ WEEKDAYS_9_TO_5: tuple[tuple[int, dt.time, dt.time], ...] = tuple(
     (day, dt.time(9), dt.time(17)) for day in range(5)
 )
 
-TOKEN_PREFIX = "ldr_"
+TOKEN_PREFIX = "ldr_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def _validate_organization(

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import ManyRelatedManager, RelatedManager
 
 
 class Locale(models.TextChoices):
@@ -82,7 +82,9 @@ class WorkingInterval(models.Model):
         ordering = ["weekday", "start"]
         constraints = [
             models.CheckConstraint(condition=models.Q(weekday__lte=6), name="interval_weekday"),
-            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="interval_order"),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="interval_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,7 +94,9 @@ class WorkingInterval(models.Model):
 class Closure(models.Model):
     """A day the organization itself is closed, on top of the public holidays."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="closures")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="closures"
+    )
     date = models.DateField()
     name = models.CharField(max_length=200)
 
@@ -128,7 +132,9 @@ class Tier(models.Model):
 class Team(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=100)
-    members = models.ManyToManyField("Staff", related_name="teams", blank=True)
+    members: models.ManyToManyField[Staff, Any] = models.ManyToManyField(
+        "Staff", related_name="teams", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -145,7 +151,9 @@ class Skill(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="skills")
     name = models.CharField(max_length=100)
-    members = models.ManyToManyField("Staff", related_name="skills", blank=True)
+    members: models.ManyToManyField[Staff, Any] = models.ManyToManyField(
+        "Staff", related_name="skills", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -160,7 +168,9 @@ class Skill(models.Model):
 class Staff(models.Model):
     """A person at the desk: a Django user who belongs to exactly one organization."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="staff")
     display_name = models.CharField(max_length=200)
     availability = models.CharField(
@@ -170,6 +180,8 @@ class Staff(models.Model):
 
     if TYPE_CHECKING:
         role_grants: RelatedManager[RoleGrant]
+        teams: ManyRelatedManager[Team, Any]
+        skills: ManyRelatedManager[Skill, Any]
 
     class Meta:
         ordering = ["display_name"]

@@ -63,9 +63,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.CASE_CLOSE: _LEADS | {R.OWNER},
     Permission.TASK_EDIT: _EVERYONE,
     # MT5 accounting, ED5 principal, IN1 manager and executive.
-    Permission.APPROVE: frozenset(
-        {R.ACCOUNTING, R.PRINCIPAL, R.MANAGER, R.EXECUTIVE, R.ADMIN}
-    ),
+    Permission.APPROVE: frozenset({R.ACCOUNTING, R.PRINCIPAL, R.MANAGER, R.EXECUTIVE, R.ADMIN}),
     Permission.CONFIGURE: frozenset({R.ADMIN}),
 }
 
@@ -85,9 +83,7 @@ def matrix_markdown() -> str:
     head = "| permission | " + " | ".join(r.value for r in roles) + " |"
     rule = "| --- |" + " :-: |" * len(roles)
     rows = [
-        f"| `{p.value}` | "
-        + " | ".join("✔" if r in MATRIX[p] else "" for r in roles)
-        + " |"
+        f"| `{p.value}` | " + " | ".join("✔" if r in MATRIX[p] else "" for r in roles) + " |"
         for p in Permission
     ]
     return "\n".join([head, rule, *rows]) + "\n"

@@ -18,7 +18,9 @@ def _staff(organization: Organization) -> QuerySet[Staff]:
 
 
 def list_staff(*, organization: Organization, cursor: str | None, limit: int) -> Page[Staff]:
-    return keyset_page(_staff(organization), order=("display_name", "id"), cursor=cursor, limit=limit)
+    return keyset_page(
+        _staff(organization), order=("display_name", "id"), cursor=cursor, limit=limit
+    )
 
 
 def get_staff(*, organization: Organization, staff_id: int) -> Staff:

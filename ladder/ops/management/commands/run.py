@@ -24,11 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         url = f"http://{options['host']}:{options['port']}/"
         self._print_logins(url)
-        worker = subprocess.Popen([sys.executable, "-m", "ladder.cli", "worker"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "ladder.cli", "worker"])
         try:
-            call_command(
-                "runserver", f"{options['host']}:{options['port']}", use_reloader=False
-            )
+            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
         finally:
             worker.terminate()
             worker.wait(timeout=10)

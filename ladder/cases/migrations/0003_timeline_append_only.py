@@ -35,7 +35,7 @@ def _run(statements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0001_initial")]
+    dependencies = [("cases", "0002_initial")]
 
     operations = [
         migrations.RunPython(
