@@ -38,6 +38,10 @@ lock: setup
 	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
 		--output-file requirements.lock pyproject.toml
 
+## The case-list and case-creation benchmark (PostgreSQL; see docs/performance.md).
+bench: setup
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 docs: setup
 	$(BIN)/ladder permissions_doc > docs/permissions.md
 

@@ -439,11 +439,12 @@ def escalate_case(
         target = to_tier if to_tier is not None else case.tier + 1
         if case.tier >= top:
             raise Conflict(f"the case is already at the top tier ({top})", current=str(case.tier))
-        if not case.tier < target <= top:
+        rung = tiers.get(target)
+        if rung is None or not case.tier < target <= top:
             raise Invalid.field(
-                "to_tier", f"must be above the current tier {case.tier} and at most {top}"
+                "to_tier",
+                f"must be a tier of the ladder above the current tier {case.tier}, at most {top}",
             )
-        rung = tiers[target]
         if owner is not None and rung.role not in owner.role_set:
             raise Invalid.field(
                 "owner_id", f"{owner} does not hold the role {rung.role} that works tier {target}"

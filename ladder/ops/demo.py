@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -359,6 +360,8 @@ class _Run:
         self.staff: dict[Role, Staff] = {}
         self.teams: dict[str, Team] = {}
         self.customers: dict[str, Customer] = {}
+        # Hashing is deliberately slow; every demo login shares one password.
+        self.password_hash = make_password(DEMO_PASSWORD)
         self.tier_of: dict[Role, int] = {
             role: level for level, (_, role) in enumerate(spec.tiers, start=1)
         }
@@ -384,7 +387,7 @@ class _Run:
                 username=username(person.role, spec.slug),
                 display_name=person.name,
                 roles=[person.role],
-                password=DEMO_PASSWORD,
+                password_hash=self.password_hash,
                 email=f"{person.role.value.replace('_', '.')}@{spec.slug}.example.com",
                 teams=[self.teams[t] for t in person.teams],
                 skills=[skills[s] for s in person.skills],
