@@ -3,11 +3,14 @@ invalid, must never cause a server error and every response must match the schem
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from ladder.api.main import api
@@ -29,6 +32,18 @@ def application(environ: dict[str, Any], start_response: Any) -> Any:
 # this process, so requests see the test's database transaction.
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api"))
 schema.app = application
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    # The WSGI handler closes database connections at the end of every request; in a
+    # test that would close the connection holding the test's transaction (Django's
+    # own test client disconnects the same handler).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
