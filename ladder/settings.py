@@ -128,11 +128,17 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("LADDER_CSRF_TRUSTED_ORIGINS", [])
 
+_log_level = env_str("LADDER_LOG_LEVEL", "WARNING").upper()
+if _log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ConfigError(
+        f"LADDER_LOG_LEVEL={_log_level!r} is not DEBUG, INFO, WARNING, ERROR or CRITICAL"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LADDER_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": _log_level},
 }
 
 # API limits: the largest body we parse, and the longest page we return.

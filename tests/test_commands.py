@@ -49,7 +49,7 @@ def test_token_for_an_unknown_user_fails_clearly(db: None) -> None:
 
 
 def test_createadmin_makes_a_superuser_or_an_organization_admin(acme: Org) -> None:
-    run("createadmin", "--username", "root", "--password", "s3cret-enough")
+    run("createadmin", "--username", "root", "--password", "Ladder-admin-2026!")
     assert get_user_model().objects.get(username="root").is_superuser
     run(
         "createadmin",
@@ -66,7 +66,17 @@ def test_createadmin_makes_a_superuser_or_an_organization_admin(acme: Org) -> No
     assert boss.user.is_staff
     assert not boss.user.is_superuser
     with pytest.raises(CommandError, match="no organization"):
-        run("createadmin", "--username", "x", "--password", "p", "--organization", "nope")
+        run(
+            "createadmin",
+            "--username",
+            "x",
+            "--password",
+            "Ladder-admin-2026!",
+            "--organization",
+            "nope",
+        )
+    with pytest.raises(CommandError, match="password"):
+        run("createadmin", "--username", "weak", "--password", "12345")
 
 
 def test_permissions_doc_prints_the_matrix(db: None) -> None:

@@ -153,3 +153,15 @@ def test_concurrent_creates_never_repeat_a_reference() -> None:
     assert len(refs) == len(set(refs)) == 40
     o.org.refresh_from_db()
     assert o.org.last_case_number == 40
+
+
+def test_an_empty_customer_patch_changes_no_version(acme: Org, api: Api) -> None:
+    r = api.patch(f"customers/{acme.customer.pk}", {}, if_match='"1"')
+    assert r.status_code == 200
+    assert r.json()["version"] == 1
+    assert r["ETag"] == '"1"'
+    stale = api.patch(f"customers/{acme.customer.pk}", {"name": "Renamed"}, if_match='"1"')
+    assert stale.status_code == 200
+    again = api.patch(f"customers/{acme.customer.pk}", {"name": "Again"}, if_match='"1"')
+    assert again.status_code == 412
+    assert again.json()["current"]["name"] == "Renamed"

@@ -106,3 +106,19 @@ def test_a_refused_action_changes_nothing(acme: Org) -> None:
     case.refresh_from_db()
     assert case.subject == "Tutor did not show up"
     assert case.version == 1
+
+
+def test_without_assign_you_cannot_take_a_case_someone_owns(acme: Org, api: Api) -> None:
+    case = new_case(acme, owner_id=acme.agent.pk)
+    other_agent = tenancy_actions.add_staff(
+        organization=acme.org,
+        username="agent2@acme",
+        display_name="Second agent",
+        roles=[Role.AGENT],
+    )
+    r = Api(other_agent).post(
+        f"cases/{case.pk}/assign", {"owner_id": other_agent.pk}, if_match='"1"'
+    )
+    assert r.status_code == 403
+    case.refresh_from_db()
+    assert case.owner_id == acme.agent.pk

@@ -64,8 +64,12 @@ def test_every_pair_of_states(acme: Org, start: Status, target: Status) -> None:
         event = TimelineEvent.objects.filter(case=case).latest("id")
         assert (event.field, event.old_value, event.new_value) == ("status", start, target)
         assert event.actor_staff == acme.manager
-        reopening = start in (Status.RESOLVED, Status.CLOSED)
-        assert event.kind == ("case.reopened" if reopening else "case.status_changed")
+        if target == Status.CLOSED:
+            assert event.kind == "case.closed"
+        elif start in (Status.RESOLVED, Status.CLOSED):
+            assert event.kind == "case.reopened"
+        else:
+            assert event.kind == "case.status_changed"
     else:
         assert r.status_code == 409, r.json()
         body = r.json()
@@ -101,3 +105,14 @@ def test_open_states_are_the_ones_before_resolution() -> None:
     assert Status.RESOLVED not in OPEN
     assert Status.CLOSED not in OPEN
     assert OPEN | {Status.RESOLVED, Status.CLOSED} == set(Status)
+
+
+def test_a_resolved_case_keeps_its_root_cause_and_resolution(acme: Org, api: Api) -> None:
+    """TD1: once resolved, the root cause and resolution can be corrected, not erased."""
+    case = case_in(acme, Status.RESOLVED)
+    v = f'"{case.version}"'
+    r = api.patch(f"cases/{case.pk}", {"root_cause": "", "resolution": " "}, if_match=v)
+    assert r.status_code == 422
+    assert {e["field"] for e in r.json()["errors"]} == {"root_cause", "resolution"}
+    fixed = api.patch(f"cases/{case.pk}", {"root_cause": "Tutor calendar sync bug"}, if_match=v)
+    assert fixed.status_code == 200

@@ -287,6 +287,15 @@ def update_case(*, actor: Actor, case_id: int, expected_version: int, changes: C
         changed = [f for f, v in clean.items() if getattr(case, f) != v]
         if not changed:
             return case
+        if case.status in (Status.RESOLVED, Status.CLOSED):
+            # TD1 holds after resolution too: the agreed answer cannot be erased.
+            erased = [
+                FieldError(f, "cannot be cleared on a resolved or closed case")
+                for f in ("root_cause", "resolution")
+                if f in changed and not clean[f]
+            ]
+            if erased:
+                raise Invalid(erased)
         old = {f: getattr(case, f) for f in changed}
         for f in changed:
             setattr(case, f, clean[f])
@@ -336,11 +345,12 @@ def transition_case(
                 raise Invalid(missing)
         case.status = target
         _save_case(case, expected_version, ["status"], now)
-        kind = (
-            "case.reopened"
-            if current in (Status.RESOLVED, Status.CLOSED)
-            else "case.status_changed"
-        )
+        if target == Status.CLOSED:
+            kind = "case.closed"
+        elif current in (Status.RESOLVED, Status.CLOSED):
+            kind = "case.reopened"
+        else:
+            kind = "case.status_changed"
         record(
             case=case,
             actor=actor,
@@ -378,7 +388,10 @@ def assign_case(
             changes.append(("team", case.team, team))
         if not changes:
             return case
-        taking_for_self = [c[0] for c in changes] == ["owner"] and owner == actor.staff
+        # Without the assign permission you may take a case nobody owns, nothing more.
+        taking_for_self = (
+            [c[0] for c in changes] == ["owner"] and owner == actor.staff and case.owner_id is None
+        )
         if not (taking_for_self and actor.can(Permission.CASE_EDIT)):
             actor.require(Permission.CASE_ASSIGN)
         case.owner = owner

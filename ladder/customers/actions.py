@@ -198,9 +198,12 @@ def update_customer(
             raise NotFound("customer")
         if customer.version != expected_version:
             raise StaleVersion(expected=expected_version, current=customer.version)
+        if not values:
+            return customer
         rows = Customer.objects.filter(pk=customer.pk, version=expected_version).update(
             **values, version=expected_version + 1, updated_at=timezone.now()
         )
         if rows != 1:
-            raise StaleVersion(expected=expected_version, current=expected_version + 1)
+            current = Customer.objects.values_list("version", flat=True).get(pk=customer.pk)
+            raise StaleVersion(expected=expected_version, current=current)
     return Customer.objects.get(pk=customer_id)

@@ -94,7 +94,7 @@ _DESCRIPTIONS: dict[Permission, str] = {
     Permission.CUSTOMER_EDIT: "create and edit customer accounts",
     Permission.CASE_CREATE: "open a case (MT4: whoever receives an escalation creates it)",
     Permission.CASE_EDIT: "edit a case's fields; move it between new, in progress, awaiting "
-    "customer, awaiting approval and resolved; take an unowned case for yourself",
+    "customer, awaiting approval and resolved; take a case nobody owns for yourself",
     Permission.CASE_LOG: "log a call, e-mail, meeting, chat, note or contact attempt",
     Permission.CASE_ASSIGN: "give a case to any owner or team",
     Permission.CASE_ESCALATE: "move a case up the ladder with a handoff summary (IN1)",
@@ -110,8 +110,10 @@ _RULES = """
 - **Tenancy.** Every read and write is scoped to the caller's organization. Another
   organization's id in a URL answers 404, exactly as an id that does not exist; in a
   request body it answers 422 naming the field.
-- **Taking a case.** Without `case.assign`, a staff member with `case.edit` may assign
-  a case's owner to themselves only (and not change its team).
+- **Taking a case.** Without `case.assign`, a staff member with `case.edit` may take a
+  case that nobody owns for themselves, and nothing more (no other owner, no team).
+- **Resolved stays explained.** On a resolved or closed case the root cause and the
+  resolution can be corrected but not cleared (TD1).
 - **Escalation.** The target tier must be above the current one and exist on the
   organization's ladder; a named new owner must hold the role that works that tier.
   Only open cases escalate: reopen a resolved or closed case first.

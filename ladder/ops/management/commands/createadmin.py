@@ -9,6 +9,8 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ladder.errors import Invalid
@@ -36,6 +38,10 @@ class Command(BaseCommand):
             password = getpass.getpass("Password: ")
         username = options["username"]
         slug = options["organization"]
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError("password: " + " ".join(exc.messages)) from None
         if slug is None:
             user_model = get_user_model()
             if user_model.objects.filter(username=username).exists():
