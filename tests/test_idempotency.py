@@ -19,6 +19,7 @@ def test_the_same_key_and_body_returns_the_first_result(acme: Org, api: Api) -> 
     again = api.post("cases", _case_body(acme), idempotency_key="call-42")
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
+    assert first["ETag"] == again["ETag"] == '"1"'
     assert Case.objects.count() == 1
 
 

@@ -125,7 +125,7 @@ def create_case(
         )
         return _reply(response, case, 201)
 
-    return idempotent(request, idempotency_key, body, run)
+    return idempotent(request, idempotency_key, body, run, response)
 
 
 @router.get("/cases/{case_id}", response=responses({200: CaseOut}, 404), summary="Read a case")

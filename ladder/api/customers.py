@@ -76,7 +76,7 @@ def create_customer(
         response["ETag"] = etag(fresh.version)
         return Reply(201, customer_out(fresh))
 
-    return idempotent(request, idempotency_key, body, run)
+    return idempotent(request, idempotency_key, body, run, response)
 
 
 @router.get(

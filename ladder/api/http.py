@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Header
 from ninja.responses import Status as Reply
 from pydantic import BaseModel
@@ -91,9 +91,11 @@ def idempotent(
     key: str | None,
     body: BaseModel | None,
     run: Callable[[], Reply[Out]],
+    response: HttpResponse | None = None,
 ) -> Reply[Any]:
     """Runs a create once per ``Idempotency-Key``: the same key with the same body
-    returns the first result and creates nothing; a different body is refused."""
+    returns the first result and creates nothing; a different body is refused. A
+    replayed result carries the ETag of the version it was created at."""
     if key is None:
         return run()
     if not _KEY.match(key):
@@ -119,7 +121,10 @@ def idempotent(
             raise IdempotencyConflict(
                 "a request with this Idempotency-Key is still being processed"
             ) from None
-        return Reply(first.status_code, first.response)
+        stored = first.response
+        if response is not None and isinstance(stored, dict) and "version" in stored:
+            response["ETag"] = etag(int(stored["version"]))
+        return Reply(first.status_code, stored)
     try:
         reply = run()
     except BaseException:

@@ -79,7 +79,7 @@ def create_task(
         )
         return _reply(request, response, task, 201)
 
-    return idempotent(request, idempotency_key, body, run)
+    return idempotent(request, idempotency_key, body, run, response)
 
 
 @router.get("/tasks/{task_id}", response=responses({200: TaskOut}, 404), summary="Read a task")
