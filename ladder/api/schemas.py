@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from djmoney.money import Money
 from ninja import Field, Schema
@@ -379,6 +379,36 @@ def case_summary_out(case: Case) -> CaseSummaryOut:
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
+
+
+def case_row_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``list_case_rows`` in the shape of :class:`CaseSummaryOut`, built as a
+    plain dict: the list is the hottest read, and validating 50 models twice cost more
+    than its query (schemathesis keeps the shape honest)."""
+    amount = row["money_at_stake"]
+    return {
+        "id": row["id"],
+        "reference": row["reference"],
+        "kind": row["kind"],
+        "channel": row["channel"],
+        "status": row["status"],
+        "severity": row["severity"],
+        "tier": row["tier"],
+        "subject": row["subject"],
+        "category": row["category"],
+        "customer": {"id": row["customer_id"], "name": row["customer__name"]},
+        "owner": {"id": row["owner_id"], "name": row["owner__display_name"]}
+        if row["owner_id"] is not None
+        else None,
+        "team": {"id": row["team_id"], "name": row["team__name"]}
+        if row["team_id"] is not None
+        else None,
+        "money_at_stake": {"amount": f"{amount:.2f}", "currency": row["money_at_stake_currency"]}
+        if amount is not None
+        else None,
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
 
 
 def case_out(case: Case) -> CaseOut:
