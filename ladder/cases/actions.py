@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypedDict
 
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from djmoney.money import Money
 
+from ladder.cases.guard import guard_reply
 from ladder.cases.models import (
     Case,
     Channel,
@@ -41,6 +44,8 @@ from ladder.tenancy.permissions import Permission
 from ladder.timeutil import require_aware, require_not_future
 
 MAX_TEXT = 20_000
+# Interactions whose text goes to the customer, and so past the reply guard (ED7).
+REPLY_KINDS = frozenset({InteractionKind.EMAIL, InteractionKind.CHAT})
 
 
 # --- shared guards -------------------------------------------------------------------
@@ -280,6 +285,9 @@ def update_case(*, actor: Actor, case_id: int, expected_version: int, changes: C
             errors.extend(exc.errors)
     if errors:
         raise Invalid(errors)
+    if clean.get("resolution"):
+        # The resolution is what the customer is told: the reply guard reads it too.
+        guard_reply(organization=org, text=clean["resolution"], field="resolution")
     now = timezone.now()
     with transaction.atomic(durable=True):
         case = _locked_case(actor, case_id)
@@ -532,6 +540,10 @@ def log_interaction(
             errors.extend(exc.errors)
     if errors:
         raise Invalid(errors)
+    warnings: list[str] = []
+    if kind in REPLY_KINDS and direction == Direction.OUTBOUND:
+        hits = guard_reply(organization=actor.organization, text=body, field="body")
+        warnings = [h.phrase for h in hits]
     with transaction.atomic(durable=True):
         case = _locked_case(actor, case_id)
         interaction = Interaction.objects.create(
@@ -552,7 +564,12 @@ def log_interaction(
             actor=actor,
             kind="interaction.logged",
             at=now,
-            data={"interaction_id": interaction.pk, "kind": kind, "outcome": outcome},
+            data={
+                "interaction_id": interaction.pk,
+                "kind": kind,
+                "outcome": outcome,
+                **({"reply_guard_warnings": warnings} if warnings else {}),
+            },
         )
     return interaction
 
@@ -703,3 +720,73 @@ def reschedule_task(
                 },
             )
     return task
+
+
+# --- the public complaint form -------------------------------------------------------
+
+
+def file_public_complaint(
+    *,
+    organization: Organization,
+    name: str,
+    email: str,
+    phone: str,
+    description: str,
+    wants_callback: bool,
+) -> Case:
+    """A customer files a complaint or asks for a call-back on the organization's public
+    form (no login). Creates the customer account and the case in one transaction; the
+    timeline names the form as the actor."""
+    errors = collect_errors(
+        lambda: _text(name, "name", required=True, limit=200),
+        lambda: _text(description, "description", required=True, limit=5_000),
+        lambda: _text(phone, "phone", limit=40),
+    )
+    if email.strip():
+        try:
+            EmailValidator()(email.strip())
+        except ValidationError:
+            errors.append(FieldError("email", "is not an e-mail address"))
+    if not email.strip() and not phone.strip():
+        errors.append(FieldError("email", "give an e-mail address or a phone number"))
+    if wants_callback and not phone.strip():
+        errors.append(FieldError("phone", "a call-back needs a phone number"))
+    if errors:
+        raise Invalid(errors)
+    actor = Actor.engine(organization, rule="public complaint form")
+    first_line = description.strip().splitlines()[0]
+    subject = first_line if len(first_line) <= 80 else first_line[:79] + "…"
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        customer = Customer.objects.create(organization=organization, name=name.strip())
+        customer.contacts.create(
+            name=name.strip(), email=email.strip(), phone=phone.strip(), is_primary=True
+        )
+        number = _next_number(organization)
+        case = Case.objects.create(
+            organization=organization,
+            number=number,
+            reference=f"{organization.case_prefix}-{number:06d}",
+            kind=Kind.COMPLAINT,
+            channel=Channel.WEB_FORM,
+            customer=customer,
+            subject=subject,
+            description=description.strip(),
+            request_type="call-back" if wants_callback else "",
+            created_at=now,
+            updated_at=now,
+        )
+        record(
+            case=case,
+            actor=actor,
+            kind="case.created",
+            at=now,
+            data={
+                "reference": case.reference,
+                "kind": Kind.COMPLAINT,
+                "channel": Channel.WEB_FORM,
+                "customer": customer.name,
+                "wants_callback": wants_callback,
+            },
+        )
+    return case

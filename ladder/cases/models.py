@@ -215,3 +215,24 @@ class TimelineEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("timeline entries are append-only")
+
+
+class ForbiddenPhrase(models.Model):
+    """A phrase not to use with customers, with what to say instead (ED7). Matched
+    case-insensitively anywhere in the text, which also suits Chinese."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="forbidden_phrases"
+    )
+    phrase = models.CharField(max_length=200)
+    suggestion = models.TextField()
+    language = models.CharField(max_length=10, blank=True, help_text="en, zh-hans, or blank")
+
+    class Meta:
+        ordering = ["phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "phrase"], name="phrase_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.phrase

@@ -6,7 +6,6 @@ Loading is idempotent per organization: an organization whose slug exists is lef
 """
 
 # The school's content is Chinese and uses full-width punctuation on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -34,6 +34,13 @@ class Availability(models.TextChoices):
     AWAY = "away", "Away"
 
 
+class ReplyGuard(models.TextChoices):
+    """What happens when a reply to a customer holds a forbidden phrase (ED7)."""
+
+    WARN = "warn", "Warn and let the agent decide"
+    BLOCK = "block", "Refuse to save the reply"
+
+
 class Organization(models.Model):
     """A tenant: a franchise office, a school, a company. Nobody sees another's data."""
 
@@ -47,6 +54,9 @@ class Organization(models.Model):
     )
     subdivision = models.CharField(max_length=10, blank=True)
     case_prefix = models.CharField(max_length=8)
+    reply_guard = models.CharField(
+        max_length=8, choices=ReplyGuard.choices, default=ReplyGuard.WARN
+    )
     # The last case number handed out; bumped with a conditional UPDATE.
     last_case_number = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
