@@ -36,6 +36,7 @@ lint: setup
 ## Re-pin the dependencies after editing pyproject.toml.
 lock: setup
 	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links \
 		--output-file requirements.lock pyproject.toml
 
 ## The case-list and case-creation benchmark (PostgreSQL; see docs/performance.md).

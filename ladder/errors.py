@@ -6,6 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The things a NotFound names, in the user's language; the API speaks English unless
+# the client asks otherwise (Accept-Language).
+_WHAT = {
+    "case": gettext_lazy("case"),
+    "customer": gettext_lazy("customer"),
+    "forbidden phrase": gettext_lazy("forbidden phrase"),
+    "organization": gettext_lazy("organization"),
+    "staff member": gettext_lazy("staff member"),
+    "task": gettext_lazy("task"),
+    "team": gettext_lazy("team"),
+}
+
 
 class DomainError(Exception):
     """Base class: a use case refused to act and changed nothing."""
@@ -15,7 +30,7 @@ class NotFound(DomainError):
     """The object does not exist in the caller's organization (never says which)."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what} not found")
+        super().__init__(_("%(what)s not found") % {"what": _WHAT.get(what, what)})
         self.what = what
 
 
@@ -23,7 +38,7 @@ class Forbidden(DomainError):
     """The caller's roles do not allow this action."""
 
     def __init__(self, permission: str) -> None:
-        super().__init__(f"your roles do not allow {permission}")
+        super().__init__(_("your roles do not allow %(permission)s") % {"permission": permission})
         self.permission = permission
 
 
@@ -71,8 +86,11 @@ class StaleVersion(DomainError):
 
     def __init__(self, *, expected: int, current: int) -> None:
         super().__init__(
-            f"the object changed since you read it (you sent version {expected}, "
-            f"it is now at version {current}); reload and try again"
+            _(
+                "the object changed since you read it (you sent version %(expected)s, "
+                "it is now at version %(current)s); reload and try again"
+            )
+            % {"expected": expected, "current": current}
         )
         self.expected = expected
         self.current = current

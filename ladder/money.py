@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
 
@@ -20,18 +21,23 @@ def make_money(amount: Decimal | str, currency: str, field: str) -> Money:
     try:
         value = Decimal(amount)
     except (InvalidOperation, TypeError):
-        raise Invalid.field(f"{field}.amount", "is not a decimal number") from None
+        raise Invalid.field(f"{field}.amount", _("is not a decimal number")) from None
     if not value.is_finite():
-        errors.append(FieldError(f"{field}.amount", "must be a finite number"))
+        errors.append(FieldError(f"{field}.amount", _("must be a finite number")))
     elif value < 0:
-        errors.append(FieldError(f"{field}.amount", "cannot be negative"))
+        errors.append(FieldError(f"{field}.amount", _("cannot be negative")))
     elif value > MAX_AMOUNT:
-        errors.append(FieldError(f"{field}.amount", f"cannot exceed {MAX_AMOUNT}"))
+        errors.append(
+            FieldError(f"{field}.amount", _("cannot exceed %(limit)s") % {"limit": MAX_AMOUNT})
+        )
     elif value != value.quantize(Decimal("0.01")):
-        errors.append(FieldError(f"{field}.amount", "has more than two decimal places"))
+        errors.append(FieldError(f"{field}.amount", _("has more than two decimal places")))
     if currency not in settings.CURRENCIES:
         errors.append(
-            FieldError(f"{field}.currency", f"must be one of {', '.join(settings.CURRENCIES)}")
+            FieldError(
+                f"{field}.currency",
+                _("must be one of %(choices)s") % {"choices": ", ".join(settings.CURRENCIES)},
+            )
         )
     if errors:
         raise Invalid(errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ladder.errors import Invalid
 
@@ -15,7 +16,7 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 def require_aware(value: dt.datetime, field: str) -> dt.datetime:
     if timezone.is_naive(value):
         raise Invalid.field(
-            field, "must include a time zone offset, e.g. 2026-11-23T09:00:00+08:00"
+            field, _("must include a time zone offset, e.g. 2026-11-23T09:00:00+08:00")
         )
     return value.astimezone(dt.UTC)
 
@@ -23,5 +24,5 @@ def require_aware(value: dt.datetime, field: str) -> dt.datetime:
 def require_not_future(value: dt.datetime, field: str) -> dt.datetime:
     value = require_aware(value, field)
     if value > timezone.now() + CLOCK_SKEW:
-        raise Invalid.field(field, "cannot be in the future")
+        raise Invalid.field(field, _("cannot be in the future"))
     return value

@@ -223,7 +223,12 @@ def test_a_django_staff_user_without_a_staff_row_is_forbidden(db: None) -> None:
     assert client.get("/admin/tenancy/organization/").status_code == 403
 
 
-def test_the_admin_role_without_is_staff_is_sent_to_the_login(acme: Org) -> None:
+def test_the_admin_role_gives_admin_access_and_losing_it_sends_to_the_login(
+    acme: Org,
+) -> None:
+    assert acme.admin.user.is_staff  # add_staff grants it with the admin role
+    acme.admin.user.is_staff = False  # a superuser revoked it
+    acme.admin.user.save(update_fields=["is_staff"])
     client = Client()
     client.force_login(acme.admin.user)
     response = client.get("/admin/cases/case/")

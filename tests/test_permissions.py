@@ -45,7 +45,7 @@ def test_each_role_gets_exactly_what_the_matrix_gives(acme: Org, role: Role) -> 
     staff = tenancy_actions.add_staff(
         organization=acme.org,
         username=f"probe-{role.value}",
-        display_name=role.label,
+        display_name=str(role.label),
         roles=[role],
     )
     api = Api(staff)

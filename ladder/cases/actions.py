@@ -12,6 +12,7 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ladder.cases.guard import guard_reply
@@ -53,44 +54,51 @@ REPLY_KINDS = frozenset({InteractionKind.EMAIL, InteractionKind.CHAT})
 
 def _choice(value: str, choices: type[Any], field: str) -> str:
     if value not in choices.values:
-        raise Invalid.field(field, f"must be one of {', '.join(choices.values)}")
+        raise Invalid.field(
+            field, _("must be one of %(choices)s") % {"choices": ", ".join(choices.values)}
+        )
     return value
 
 
 def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
     value = value.strip()
     if required and not value:
-        raise Invalid.field(field, "is required")
+        raise Invalid.field(field, _("is required"))
     if len(value) > limit:
-        raise Invalid.field(field, f"is longer than {limit} characters")
+        raise Invalid.field(field, _("is longer than %(limit)s characters") % {"limit": limit})
     return value
 
 
 def staff_in(org: Organization, staff_id: int, field: str) -> Staff:
     staff = Staff.objects.filter(organization=org, pk=staff_id).first()
     if staff is None:
-        raise Invalid.field(field, f"no staff member {staff_id} in your organization")
+        raise Invalid.field(
+            field, _("no staff member %(id)s in your organization") % {"id": staff_id}
+        )
     return staff
 
 
 def team_in(org: Organization, team_id: int, field: str) -> Team:
     team = Team.objects.filter(organization=org, pk=team_id).first()
     if team is None:
-        raise Invalid.field(field, f"no team {team_id} in your organization")
+        raise Invalid.field(field, _("no team %(id)s in your organization") % {"id": team_id})
     return team
 
 
 def _customer_in(org: Organization, customer_id: int, field: str) -> Customer:
     customer = Customer.objects.filter(organization=org, pk=customer_id).first()
     if customer is None:
-        raise Invalid.field(field, f"no customer {customer_id} in your organization")
+        raise Invalid.field(
+            field, _("no customer %(id)s in your organization") % {"id": customer_id}
+        )
     return customer
 
 
 def _money_in_org_currency(money: Money | None, org: Organization, field: str) -> Money | None:
     if money is not None and str(money.currency) != org.currency:
         raise Invalid.field(
-            f"{field}.currency", f"must be the organization's currency, {org.currency}"
+            f"{field}.currency",
+            _("must be the organization's currency, %(currency)s") % {"currency": org.currency},
         )
     return money
 
@@ -280,7 +288,7 @@ def update_case(*, actor: Actor, case_id: int, expected_version: int, changes: C
                     str(value), field, required=field == "subject", limit=_TEXT_LIMITS[field]
                 )
             else:
-                errors.append(FieldError(field, "cannot be edited"))
+                errors.append(FieldError(field, _("cannot be edited")))
         except Invalid as exc:
             errors.extend(exc.errors)
     if errors:
@@ -298,7 +306,7 @@ def update_case(*, actor: Actor, case_id: int, expected_version: int, changes: C
         if case.status in (Status.RESOLVED, Status.CLOSED):
             # TD1 holds after resolution too: the agreed answer cannot be erased.
             erased = [
-                FieldError(f, "cannot be cleared on a resolved or closed case")
+                FieldError(f, _("cannot be cleared on a resolved or closed case"))
                 for f in ("root_cause", "resolution")
                 if f in changed and not clean[f]
             ]
@@ -337,15 +345,15 @@ def transition_case(
         if target not in ALLOWED[current]:
             allowed = sorted(s.value for s in ALLOWED[current])
             raise Conflict(
-                f"a case that is {current.value} cannot move to {target.value}; "
-                f"allowed: {', '.join(allowed)}",
+                _("a case that is %(current)s cannot move to %(target)s; allowed: %(allowed)s")
+                % {"current": current.value, "target": target.value, "allowed": ", ".join(allowed)},
                 current=current.value,
                 allowed=allowed,
             )
         if target == Status.RESOLVED:
             # TD1: the root cause is identified before a resolution is agreed.
             missing = [
-                FieldError(f, "must be recorded before the case is resolved")
+                FieldError(f, _("must be recorded before the case is resolved"))
                 for f in ("root_cause", "resolution")
                 if not getattr(case, f).strip()
             ]
@@ -452,23 +460,30 @@ def escalate_case(
         _check_version(case.version, expected_version)
         if case.status not in OPEN:
             raise Conflict(
-                f"a {case.status} case cannot be escalated; reopen it first",
+                _("a %(status)s case cannot be escalated; reopen it first")
+                % {"status": case.status},
                 current=case.status,
                 allowed=[s.value for s in OPEN],
             )
         top = max(tiers, default=1)
         target = to_tier if to_tier is not None else case.tier + 1
         if case.tier >= top:
-            raise Conflict(f"the case is already at the top tier ({top})", current=str(case.tier))
+            raise Conflict(
+                _("the case is already at the top tier (%(top)s)") % {"top": top},
+                current=str(case.tier),
+            )
         rung = tiers.get(target)
         if rung is None or not case.tier < target <= top:
             raise Invalid.field(
                 "to_tier",
-                f"must be a tier of the ladder above the current tier {case.tier}, at most {top}",
+                _("must be a tier of the ladder above the current tier %(tier)s, at most %(top)s")
+                % {"tier": case.tier, "top": top},
             )
         if owner is not None and rung.role not in owner.role_set:
             raise Invalid.field(
-                "owner_id", f"{owner} does not hold the role {rung.role} that works tier {target}"
+                "owner_id",
+                _("%(owner)s does not hold the role %(role)s that works tier %(tier)s")
+                % {"owner": owner, "role": rung.role, "tier": target},
             )
         from_tier = case.tier
         old_owner = case.owner
@@ -524,13 +539,15 @@ def log_interaction(
         if outcome not in ContactOutcome.values:
             errors.append(
                 FieldError(
-                    "outcome", f"a contact attempt needs one of {', '.join(ContactOutcome.values)}"
+                    "outcome",
+                    _("a contact attempt needs one of %(choices)s")
+                    % {"choices": ", ".join(ContactOutcome.values)},
                 )
             )
     elif outcome:
-        errors.append(FieldError("outcome", "only a contact attempt has an outcome"))
+        errors.append(FieldError("outcome", _("only a contact attempt has an outcome")))
     if kind in (InteractionKind.NOTE,) and not body.strip():
-        errors.append(FieldError("body", "a note needs text"))
+        errors.append(FieldError("body", _("a note needs text")))
     now = timezone.now()
     when = now
     if occurred_at is not None:
@@ -600,7 +617,9 @@ def create_task(
         if case_id is not None:
             case = Case.objects.filter(organization=org, pk=case_id).first()
             if case is None:
-                raise Invalid.field("case_id", f"no case {case_id} in your organization")
+                raise Invalid.field(
+                    "case_id", _("no case %(id)s in your organization") % {"id": case_id}
+                )
         task = Task.objects.create(
             organization=org,
             case=case,
@@ -667,7 +686,7 @@ def _set_task_done(*, actor: Actor, task_id: int, expected_version: int, done: b
         _check_version(task.version, expected_version)
         if task.done == done:
             raise Conflict(
-                f"the task is already {'done' if done else 'open'}",
+                _("the task is already done") if done else _("the task is already open"),
                 current="done" if task.done else "open",
             )
         task.done = done
@@ -746,11 +765,11 @@ def file_public_complaint(
         try:
             EmailValidator()(email.strip())
         except ValidationError:
-            errors.append(FieldError("email", "is not an e-mail address"))
+            errors.append(FieldError("email", _("is not an e-mail address")))
     if not email.strip() and not phone.strip():
-        errors.append(FieldError("email", "give an e-mail address or a phone number"))
+        errors.append(FieldError("email", _("give an e-mail address or a phone number")))
     if wants_callback and not phone.strip():
-        errors.append(FieldError("phone", "a call-back needs a phone number"))
+        errors.append(FieldError("phone", _("a call-back needs a phone number")))
     if errors:
         raise Invalid(errors)
     actor = Actor.engine(organization, rule="public complaint form")

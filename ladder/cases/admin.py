@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
+from ladder.cases import admin_guard  # noqa: F401  (registers the reply guard's admin)
 from ladder.cases.actions import (
     CaseEdit,
     complete_task,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ladder.cases.models import ForbiddenPhrase
 from ladder.cases.phrases import BY_LANGUAGE
@@ -18,14 +19,14 @@ def add_forbidden_phrase(
     actor.require(Permission.CONFIGURE)
     phrase = phrase.strip()
     if not phrase:
-        raise Invalid.field("phrase", "is required")
+        raise Invalid.field("phrase", _("is required"))
     if len(phrase) > 200:
-        raise Invalid.field("phrase", "is longer than 200 characters")
+        raise Invalid.field("phrase", _("is longer than %(limit)s characters") % {"limit": 200})
     if not suggestion.strip():
-        raise Invalid.field("suggestion", "say what to write instead")
+        raise Invalid.field("suggestion", _("say what to write instead"))
     org = actor.organization
     if ForbiddenPhrase.objects.filter(organization=org, phrase__iexact=phrase).exists():
-        raise Invalid.field("phrase", "is already on the list")
+        raise Invalid.field("phrase", _("is already on the list"))
     return ForbiddenPhrase.objects.create(
         organization=org, phrase=phrase, suggestion=suggestion.strip(), language=language
     )
@@ -33,7 +34,7 @@ def add_forbidden_phrase(
 
 def remove_forbidden_phrase(*, actor: Actor, phrase_id: int) -> None:
     actor.require(Permission.CONFIGURE)
-    deleted, _ = ForbiddenPhrase.objects.filter(
+    deleted, _kinds = ForbiddenPhrase.objects.filter(
         organization=actor.organization, pk=phrase_id
     ).delete()
     if not deleted:
@@ -43,7 +44,10 @@ def remove_forbidden_phrase(*, actor: Actor, phrase_id: int) -> None:
 def set_reply_guard(*, actor: Actor, mode: str) -> Organization:
     actor.require(Permission.CONFIGURE)
     if mode not in ReplyGuard.values:
-        raise Invalid.field("reply_guard", f"must be one of {', '.join(ReplyGuard.values)}")
+        raise Invalid.field(
+            "reply_guard",
+            _("must be one of %(choices)s") % {"choices": ", ".join(ReplyGuard.values)},
+        )
     org = actor.organization
     Organization.objects.filter(pk=org.pk).update(reply_guard=mode)
     org.reply_guard = mode

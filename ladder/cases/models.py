@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ladder.cases.states import Status
 from ladder.customers.models import Customer
@@ -11,30 +12,30 @@ from ladder.tenancy.models import ApiToken, Organization, Staff, Team
 
 
 class Kind(models.TextChoices):
-    COMPLAINT = "complaint", "Complaint"
-    ESCALATION = "escalation", "Escalation"
-    LEADERSHIP_REQUEST = "leadership_request", "Leadership request"
-    CANCELLATION = "cancellation", "Cancellation"
-    REFUND = "refund", "Refund"
-    DOWNGRADE = "downgrade", "Downgrade"
-    LEVEL_CHANGE = "level_change", "Level change"
+    COMPLAINT = "complaint", _("Complaint")
+    ESCALATION = "escalation", _("Escalation")
+    LEADERSHIP_REQUEST = "leadership_request", _("Leadership request")
+    CANCELLATION = "cancellation", _("Cancellation")
+    REFUND = "refund", _("Refund")
+    DOWNGRADE = "downgrade", _("Downgrade")
+    LEVEL_CHANGE = "level_change", _("Level change")
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "E-mail"
-    WEB_FORM = "web_form", "Web form"
-    CHAT = "chat", "Chat"
-    IN_PERSON = "in_person", "In person"
-    API = "api", "API"
-    SIGNAL = "signal", "Signal"
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WEB_FORM = "web_form", _("Web form")
+    CHAT = "chat", _("Chat")
+    IN_PERSON = "in_person", _("In person")
+    API = "api", _("API")
+    SIGNAL = "signal", _("Signal")
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 def _case_index(*fields: str) -> models.Index:
@@ -100,25 +101,25 @@ class Case(models.Model):
 
 
 class InteractionKind(models.TextChoices):
-    CALL = "call", "Call"
-    EMAIL = "email", "E-mail"
-    MEETING = "meeting", "Meeting"
-    CHAT = "chat", "Chat"
-    NOTE = "note", "Note"
-    CONTACT_ATTEMPT = "contact_attempt", "Contact attempt"
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Meeting")
+    CHAT = "chat", _("Chat")
+    NOTE = "note", _("Note")
+    CONTACT_ATTEMPT = "contact_attempt", _("Contact attempt")
 
 
 class ContactOutcome(models.TextChoices):
-    REACHED = "reached", "Reached"
-    NO_ANSWER = "no_answer", "No answer"
-    VOICEMAIL = "voicemail", "Voicemail"
-    BOUNCED = "bounced", "Bounced"
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    BOUNCED = "bounced", _("Bounced")
 
 
 class Direction(models.TextChoices):
-    INBOUND = "inbound", "Inbound"
-    OUTBOUND = "outbound", "Outbound"
-    INTERNAL = "internal", "Internal"
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+    INTERNAL = "internal", _("Internal")
 
 
 class Interaction(models.Model):
@@ -236,3 +237,6 @@ class ForbiddenPhrase(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+
+from ladder.cases.models_public import PublicSubmission  # noqa: E402,F401

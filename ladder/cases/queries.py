@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django.db.models import Q, QuerySet
 
 from ladder.cases.models import Case, Interaction, Task, TimelineEvent
+from ladder.cases.states import OPEN
 from ladder.errors import Invalid, NotFound
 from ladder.paging import Page, keyset_page, keyset_rows
 from ladder.tenancy.models import Organization
@@ -34,6 +35,9 @@ class CaseFilters:
     customer_id: int | None = None
     unowned: bool = False
     q: str | None = None
+    severity: str | None = None
+    open_only: bool = False  # any of the open statuses (states.OPEN)
+    no_team: bool = False  # cases no team has yet, such as the public form's
 
 
 def _filtered_cases(organization: Organization, f: CaseFilters, sort: str) -> QuerySet[Case]:
@@ -47,12 +51,17 @@ def _filtered_cases(organization: Organization, f: CaseFilters, sort: str) -> Qu
         "kind": f.kind,
         "category": f.category,
         "customer_id": f.customer_id,
+        "severity": f.severity,
     }
     qs = Case.objects.filter(organization=organization).filter(
         **{k: v for k, v in exact.items() if v is not None}
     )
     if f.unowned:
         qs = qs.filter(owner__isnull=True)
+    if f.no_team:
+        qs = qs.filter(team__isnull=True)
+    if f.open_only:
+        qs = qs.filter(status__in=OPEN)
     if f.q and f.q.strip():
         term = f.q.strip()
         qs = qs.filter(

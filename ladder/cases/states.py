@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in_progress", "In progress"
-    AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer"
-    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Awaiting customer")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
 
 S = Status

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ladder.customers.models import Contact, Customer, Product, Program, ProgramUnit
@@ -44,7 +45,9 @@ class ProgramInput:
 def _owner_in(org: Organization, owner_id: int) -> Staff:
     owner = Staff.objects.filter(organization=org, pk=owner_id).first()
     if owner is None:
-        raise Invalid.field("owner_id", f"no staff member {owner_id} in your organization")
+        raise Invalid.field(
+            "owner_id", _("no staff member %(id)s in your organization") % {"id": owner_id}
+        )
     return owner
 
 
@@ -53,36 +56,39 @@ def _check_link(link: str, errors: list[FieldError]) -> None:
         try:
             URLValidator(schemes=["http", "https"])(link)
         except ValidationError:
-            errors.append(FieldError("external_link", "is not an http(s) URL"))
+            errors.append(FieldError("external_link", _("is not an http(s) URL")))
 
 
 def _check_contacts(contacts: Sequence[ContactInput], errors: list[FieldError]) -> None:
     for i, c in enumerate(contacts):
         if not c.name.strip():
-            errors.append(FieldError(f"contacts.{i}.name", "is required"))
+            errors.append(FieldError(f"contacts.{i}.name", _("is required")))
         if c.email:
             try:
                 EmailValidator()(c.email)
             except ValidationError:
-                errors.append(FieldError(f"contacts.{i}.email", "is not an e-mail address"))
+                errors.append(FieldError(f"contacts.{i}.email", _("is not an e-mail address")))
     if sum(c.is_primary for c in contacts) > 1:
-        errors.append(FieldError("contacts", "at most one contact can be primary"))
+        errors.append(FieldError("contacts", _("at most one contact can be primary")))
 
 
 def _check_programs(programs: Sequence[ProgramInput], errors: list[FieldError]) -> None:
     for i, p in enumerate(programs):
         if not p.name.strip():
-            errors.append(FieldError(f"programs.{i}.name", "is required"))
+            errors.append(FieldError(f"programs.{i}.name", _("is required")))
         if p.unit not in ProgramUnit.values:
             errors.append(
-                FieldError(f"programs.{i}.unit", f"must be one of {', '.join(ProgramUnit.values)}")
+                FieldError(
+                    f"programs.{i}.unit",
+                    _("must be one of %(choices)s") % {"choices": ", ".join(ProgramUnit.values)},
+                )
             )
         if p.purchased < 0:
-            errors.append(FieldError(f"programs.{i}.purchased", "cannot be negative"))
+            errors.append(FieldError(f"programs.{i}.purchased", _("cannot be negative")))
         if p.delivered < 0:
-            errors.append(FieldError(f"programs.{i}.delivered", "cannot be negative"))
+            errors.append(FieldError(f"programs.{i}.delivered", _("cannot be negative")))
         if p.term_start and p.term_end and p.term_end < p.term_start:
-            errors.append(FieldError(f"programs.{i}.term_end", "is before term_start"))
+            errors.append(FieldError(f"programs.{i}.term_end", _("is before term_start")))
 
 
 def create_customer(
@@ -101,13 +107,13 @@ def create_customer(
     org = actor.organization
     errors: list[FieldError] = []
     if not name.strip():
-        errors.append(FieldError("name", "is required"))
+        errors.append(FieldError("name", _("is required")))
     _check_link(external_link, errors)
     _check_contacts(contacts, errors)
     _check_programs(programs, errors)
     for i, product in enumerate(products):
         if not product.strip():
-            errors.append(FieldError(f"products.{i}", "is empty"))
+            errors.append(FieldError(f"products.{i}", _("is empty")))
     if errors:
         raise Invalid(errors)
     owner = _owner_in(org, owner_id) if owner_id is not None else None
@@ -176,7 +182,7 @@ def update_customer(
     values: dict[str, Any] = {}
     if "name" in changes:
         if not changes["name"].strip():
-            errors.append(FieldError("name", "is required"))
+            errors.append(FieldError("name", _("is required")))
         values["name"] = changes["name"].strip()
     if "external_link" in changes:
         _check_link(changes["external_link"], errors)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ladder.money import money_field
 from ladder.tenancy.models import Organization, Staff
@@ -70,8 +71,8 @@ class Product(models.Model):
 
 
 class ProgramUnit(models.TextChoices):
-    HOURS = "hours", "Hours"
-    LESSONS = "lessons", "Lessons"
+    HOURS = "hours", _("Hours")
+    LESSONS = "lessons", _("Lessons")
 
 
 class Program(models.Model):

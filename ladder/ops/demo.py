@@ -29,6 +29,7 @@ from ladder.cases.actions import (
     transition_case,
     update_case,
 )
+from ladder.cases.configure import load_default_phrases, set_reply_guard
 from ladder.cases.models import (
     Case,
     Channel,
@@ -44,7 +45,7 @@ from ladder.customers.models import Customer, ProgramUnit
 from ladder.tenancy.actions import add_staff, create_organization, create_skill, create_team
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.calendar import BusinessCalendar
-from ladder.tenancy.models import Locale, Organization, Role, Skill, Staff, Team
+from ladder.tenancy.models import Locale, Organization, ReplyGuard, Role, Skill, Staff, Team
 
 # Published with the demo on purpose: every demo login uses it.
 DEMO_PASSWORD = "ladder-demo"  # noqa: S105
@@ -253,6 +254,8 @@ class OrgSpec:
     customers: tuple[Account, ...]
     cases: tuple[Complaint, ...]
     skills: tuple[str, ...] = ()
+    # Warn (the agent decides) or block replies holding a forbidden phrase (ED7).
+    reply_guard: ReplyGuard = ReplyGuard.WARN
 
 
 @dataclass(frozen=True)
@@ -423,6 +426,8 @@ class _Run:
             )
             for step in complaint.steps:
                 case = step.apply(self, case)
+        if spec.reply_guard != ReplyGuard.WARN:
+            set_reply_guard(actor=self.actor(Role.ADMIN), mode=spec.reply_guard)
 
 
 def username(role: Role, slug: str) -> str:
@@ -474,6 +479,7 @@ def load_demo(*, stdout: Writer | None = None) -> list[DemoOrganization]:
             tiers=spec.tiers,
             working_intervals=spec.hours,
         )
+        load_default_phrases(organization=org, language=spec.locale)
         clock = _Clock(calendar=BusinessCalendar.for_organization(org), hours=spec.hours, now=now)
         _Run(org, spec, clock).load()
         loaded.append(_summary(spec, created=True))
@@ -1078,6 +1084,7 @@ def school(today: dt.date) -> OrgSpec:
         name="星桥国际英语学校（徐汇校区）",
         case_prefix="SCH",
         locale=Locale.ZH_HANS,
+        reply_guard=ReplyGuard.BLOCK,
         currency="CNY",
         timezone="Asia/Shanghai",
         country="CN",
@@ -2566,6 +2573,7 @@ def insurer(today: dt.date) -> OrgSpec:
         name="Harbour Mutual Insurance (Hong Kong)",
         case_prefix="HMI",
         locale=Locale.EN,
+        reply_guard=ReplyGuard.BLOCK,
         currency="HKD",
         timezone="Asia/Hong_Kong",
         country="HK",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ladder.errors import FieldError, Invalid
 from ladder.tenancy.models import (
@@ -47,22 +48,46 @@ def _validate_organization(
 ) -> None:
     errors: list[FieldError] = []
     if Organization.objects.filter(slug=slug).exists():
-        errors.append(FieldError("slug", f"an organization with slug {slug!r} already exists"))
+        errors.append(
+            FieldError(
+                "slug",
+                _("an organization with slug %(slug)s already exists") % {"slug": repr(slug)},
+            )
+        )
     try:
         zoneinfo.ZoneInfo(timezone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        errors.append(FieldError("timezone", f"{timezone_name!r} is not an IANA time zone"))
+        errors.append(
+            FieldError(
+                "timezone",
+                _("%(zone)s is not an IANA time zone") % {"zone": repr(timezone_name)},
+            )
+        )
     if locale not in Locale.values:
-        errors.append(FieldError("locale", f"must be one of {', '.join(Locale.values)}"))
+        errors.append(
+            FieldError(
+                "locale", _("must be one of %(choices)s") % {"choices": ", ".join(Locale.values)}
+            )
+        )
     if currency not in settings.CURRENCIES:
-        errors.append(FieldError("currency", f"must be one of {', '.join(settings.CURRENCIES)}"))
+        errors.append(
+            FieldError(
+                "currency",
+                _("must be one of %(choices)s") % {"choices": ", ".join(settings.CURRENCIES)},
+            )
+        )
     if country:
         import holidays
 
         if country not in holidays.list_supported_countries():
-            errors.append(FieldError("country", f"{country!r} has no public-holiday calendar"))
+            errors.append(
+                FieldError(
+                    "country",
+                    _("%(country)s has no public-holiday calendar") % {"country": repr(country)},
+                )
+            )
     if not case_prefix.isalnum() or not case_prefix.isupper():
-        errors.append(FieldError("case_prefix", "use capital letters and digits, e.g. SCH"))
+        errors.append(FieldError("case_prefix", _("use capital letters and digits, e.g. SCH")))
     if errors:
         raise Invalid(errors)
 
@@ -128,18 +153,25 @@ def add_staff(
     """Adds a staff member. ``password_hash`` (from ``make_password``) lets a bulk
     loader hash one password once instead of once per person."""
     if password is not None and password_hash is not None:
-        raise Invalid.field("password", "give a password or a password hash, not both")
+        raise Invalid.field("password", _("give a password or a password hash, not both"))
     role_list = sorted(set(roles))
     if not role_list:
-        raise Invalid.field("roles", "a staff member needs at least one role")
+        raise Invalid.field("roles", _("a staff member needs at least one role"))
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
-        raise Invalid.field("username", f"{username!r} is taken")
+        raise Invalid.field("username", _("%(username)s is taken") % {"username": repr(username)})
     with transaction.atomic():
         user = user_model.objects.create_user(username=username, email=email, password=password)
+        fields = []
         if password_hash is not None:
             user.password = password_hash
-            user.save(update_fields=["password"])
+            fields.append("password")
+        if Role.ADMIN in role_list:
+            # An organization's admin configures it in the Django admin (scoped to it).
+            user.is_staff = True
+            fields.append("is_staff")
+        if fields:
+            user.save(update_fields=fields)
         staff = Staff.objects.create(
             user=user, organization=organization, display_name=display_name, locale=locale
         )
@@ -155,19 +187,33 @@ def add_staff(
 
 def _same_org(org_id: int, organization: Organization, field: str) -> None:
     if org_id != organization.pk:
-        raise Invalid.field(field, "belongs to another organization")
+        raise Invalid.field(field, _("belongs to another organization"))
 
 
 def create_team(*, organization: Organization, name: str) -> Team:
     if Team.objects.filter(organization=organization, name=name).exists():
-        raise Invalid.field("name", f"a team named {name!r} already exists")
+        raise Invalid.field(
+            "name", _("a team named %(name)s already exists") % {"name": repr(name)}
+        )
     return Team.objects.create(organization=organization, name=name)
 
 
 def create_skill(*, organization: Organization, name: str) -> Skill:
     if Skill.objects.filter(organization=organization, name=name).exists():
-        raise Invalid.field("name", f"a skill named {name!r} already exists")
+        raise Invalid.field(
+            "name", _("a skill named %(name)s already exists") % {"name": repr(name)}
+        )
     return Skill.objects.create(organization=organization, name=name)
+
+
+def set_staff_locale(*, staff: Staff, locale: str) -> Staff:
+    if locale not in Locale.values:
+        raise Invalid.field(
+            "locale", _("must be one of %(choices)s") % {"choices": ", ".join(Locale.values)}
+        )
+    Staff.objects.filter(pk=staff.pk).update(locale=locale)
+    staff.locale = locale
+    return staff
 
 
 def set_availability(*, staff: Staff, availability: Availability) -> Staff:

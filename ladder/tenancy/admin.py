@@ -86,6 +86,7 @@ class OrganizationAdmin(TenantAdmin[Organization]):
         "country",
         "subdivision",
         "case_prefix",
+        "reply_guard",
         "last_case_number",
         "created_at",
     ]

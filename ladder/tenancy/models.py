@@ -5,40 +5,41 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import ManyRelatedManager, RelatedManager
 
 
 class Locale(models.TextChoices):
-    EN = "en", "English"
+    EN = "en", "English"  # each language named in itself
     ZH_HANS = "zh-hans", "简体中文"
 
 
 class Role(models.TextChoices):
-    AGENT = "agent", "Front-line agent / client care coordinator"
-    TIER2 = "tier2", "Tier 2"
-    TEAM_LEAD = "team_lead", "Team lead"
-    MANAGER = "manager", "Manager"
-    OWNER = "owner", "Owner (class teacher / customer success manager)"
-    ACADEMIC_DIRECTOR = "academic_director", "Academic director"
-    PRINCIPAL = "principal", "Principal / office manager / supervisor"
-    ACCOUNTING = "accounting", "Accounting / finance"
-    EXECUTIVE = "executive", "Executive"
-    ADMIN = "admin", "Admin"
+    AGENT = "agent", _("Front-line agent / client care coordinator")
+    TIER2 = "tier2", _("Tier 2")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    MANAGER = "manager", _("Manager")
+    OWNER = "owner", _("Owner (class teacher / customer success manager)")
+    ACADEMIC_DIRECTOR = "academic_director", _("Academic director")
+    PRINCIPAL = "principal", _("Principal / office manager / supervisor")
+    ACCOUNTING = "accounting", _("Accounting / finance")
+    EXECUTIVE = "executive", _("Executive")
+    ADMIN = "admin", _("Admin")
 
 
 class Availability(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    BUSY = "busy", "Busy"
-    AWAY = "away", "Away"
+    AVAILABLE = "available", _("Available")
+    BUSY = "busy", _("Busy")
+    AWAY = "away", _("Away")
 
 
 class ReplyGuard(models.TextChoices):
     """What happens when a reply to a customer holds a forbidden phrase (ED7)."""
 
-    WARN = "warn", "Warn and let the agent decide"
-    BLOCK = "block", "Refuse to save the reply"
+    WARN = "warn", _("Warn and let the agent decide")
+    BLOCK = "block", _("Refuse to save the reply")
 
 
 class Organization(models.Model):

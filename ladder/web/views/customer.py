@@ -1,0 +1,51 @@
+"""The customer page: contacts, products, money, owner, programs and the customer's
+newest cases, with a link to the queue for the rest."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ladder.cases.casepage import customer_page
+from ladder.customers.models import Program
+from ladder.tenancy.actors import Actor
+from ladder.web.desk import desk_view
+from ladder.web.forms_case import KIND_LABELS, STATUS_LABELS, UNIT_LABELS, label
+from ladder.web.views.case import http_errors
+
+
+def _remaining(program: Program) -> object:
+    return max(program.purchased - program.delivered, 0)
+
+
+@desk_view
+def customer_view(request: HttpRequest, actor: Actor, customer_id: int) -> HttpResponse:
+    with http_errors():
+        page = customer_page(organization=actor.organization, customer_id=customer_id)
+    customer = page.customer
+    programs = [
+        {
+            "program": p,
+            "unit": label(UNIT_LABELS, p.unit),
+            "remaining": _remaining(p),
+        }
+        for p in customer.programs.all()
+    ]
+    cases = [
+        {
+            "case": c,
+            "status": label(STATUS_LABELS, c.status),
+            "kind": label(KIND_LABELS, c.kind),
+            "tier": page.tiers[c.tier].name if c.tier in page.tiers else "",
+        }
+        for c in page.cases
+    ]
+    context = {
+        "customer": customer,
+        "contacts": list(customer.contacts.all()),
+        "products": list(customer.products.all()),
+        "programs": programs,
+        "cases": cases,
+        "more_cases": page.more_cases,
+    }
+    return render(request, "web/customer.html", context)
