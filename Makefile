@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint setup lock docs bench clean
+.PHONY: run test lint setup messages lock docs bench clean
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,15 +17,24 @@ $(STAMP):
 
 setup: $(STAMP)
 
+## Compile the translation catalogues (the .mo files are built, never committed).
+## GNU gettext's msgfmt where the machine has it, else Babel from the venv.
+messages: setup
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(BIN)/ladder compilemessages --ignore=.venv --ignore=node_modules -v0; \
+	else \
+		$(BIN)/pybabel -q compile -d ladder/locale -D django; \
+	fi
+
 ## Set up and run the desk on SQLite under var/, with the worker, and demo data.
-run: setup
+run: setup messages
 	@mkdir -p var
 	LADDER_DEBUG=1 $(BIN)/ladder migrate --noinput
 	LADDER_DEBUG=1 $(BIN)/ladder demo
 	LADDER_DEBUG=1 $(BIN)/ladder run --host $(HOST) --port $(PORT)
 
 ## Run every test (SQLite by default; PostgreSQL when DATABASE_URL says so).
-test: setup
+test: setup messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -7,7 +7,6 @@ English for the API and the admin."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -122,82 +121,6 @@ def _choices(labels: Mapping[str, Promise], values: Iterable[str] | None = None)
     return [(v, labels[v]) for v in (values if values is not None else labels)]
 
 
-# --- the actions' messages in the user's language ------------------------------------
-
-# The actions speak English to the API; the pages translate the messages they know.
-_MESSAGES: tuple[tuple[re.Pattern[str], Promise], ...] = tuple(
-    (re.compile(pattern), text)
-    for pattern, text in (
-        (r"^is required$", _("This field is required.")),
-        (r"^is longer than (?P<limit>\d+) characters$", _("Keep it to %(limit)s characters.")),
-        (r"^must be one of .*$", _("Choose one of the offered values.")),
-        (r"^no staff member \d+ in your organization$", _("Choose a member of your staff.")),
-        (r"^no team \d+ in your organization$", _("Choose one of your teams.")),
-        (r"^no customer \d+ in your organization$", _("Choose one of your customers.")),
-        (
-            r"^must be the organization's currency, (?P<currency>\w+)$",
-            _("Give the amount in %(currency)s."),
-        ),
-        (
-            r"^must be recorded before the case is resolved$",
-            _("Record this before resolving the case."),
-        ),
-        (
-            r"^cannot be cleared on a resolved or closed case$",
-            _("A resolved or closed case keeps this: correct it, do not clear it."),
-        ),
-        (r"^a contact attempt needs one of .*$", _("Say how the contact attempt ended.")),
-        (r"^only a contact attempt has an outcome$", _("Only a contact attempt has an outcome.")),
-        (r"^a note needs text$", _("Write the note.")),
-        (r"^cannot be in the future$", _("This cannot be in the future.")),
-        (r"^must include a time zone offset.*$", _("Give a date and time.")),
-        (
-            r"^must be a tier of the ladder above the current tier (?P<tier>\d+), at most "
-            r"(?P<top>\d+)$",
-            _("Choose a tier above the current tier %(tier)s."),
-        ),
-        (
-            r"^(?P<who>.+) does not hold the role (?P<role>\S+) that works tier (?P<tier>\d+)$",
-            _("%(who)s does not work tier %(tier)s; choose someone who does."),
-        ),
-        (r"^is not an e-mail address$", _("Enter a valid e-mail address.")),
-        (r"^is not a decimal number$", _("Enter a number.")),
-        (r"^must be a finite number$", _("Enter a number.")),
-        (r"^cannot be negative$", _("This cannot be negative.")),
-        (r"^cannot exceed (?P<limit>[\d.]+)$", _("This cannot exceed %(limit)s.")),
-        (r"^has more than two decimal places$", _("Use at most two decimal places.")),
-        (r"^is not an http\(s\) URL$", _("Enter an http or https address.")),
-        (r"^cannot be edited$", _("This field cannot be edited.")),
-        (
-            r"^a case that is (?P<current>\w+) cannot move to (?P<target>\w+); .*$",
-            _("A case that is %(current)s cannot move to %(target)s."),
-        ),
-        (
-            r"^an? (?P<current>\w+) case cannot be escalated; reopen it first$",
-            _("A %(current)s case cannot be escalated; reopen it first."),
-        ),
-        (
-            r"^the case is already at the top tier \((?P<top>\d+)\)$",
-            _("The case is already at the top tier (%(top)s)."),
-        ),
-    )
-)
-
-
-def domain_message(message: str) -> str:
-    """An action's message in the active language; messages the table does not know
-    (the reply guard's, already translated) pass through as they are."""
-    for pattern, text in _MESSAGES:
-        match = pattern.match(message)
-        if match is not None:
-            values = match.groupdict()
-            for key in ("current", "target"):
-                if key in values:
-                    values[key] = label(STATUS_LABELS, values[key])
-            return str(text) % values if values else str(text)
-    return message
-
-
 # --- forms ---------------------------------------------------------------------------
 
 
@@ -220,7 +143,8 @@ class DeskForm(forms.Form):
         self.is_valid()
         for e in errors:
             name = self._field_for(e.field)
-            self.add_error(name, domain_message(e.message))
+            # The actions' messages are translated where they are raised.
+            self.add_error(name, e.message)
 
     def _field_for(self, domain_field: str) -> str | None:
         if domain_field in self.domain_fields:

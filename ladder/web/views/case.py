@@ -54,7 +54,6 @@ from ladder.web.forms_case import (
     NoteForm,
     ResolutionForm,
     TransitionForm,
-    domain_message,
     label,
 )
 
@@ -411,7 +410,7 @@ def _act(
         bound = Bound(forms={key: form}, notice=notice, stale=True)
         return _render_case(request, actor, case_id, bound, status=409)
     except Conflict as exc:
-        bound = Bound(forms={key: form}, notice=domain_message(str(exc)))
+        bound = Bound(forms={key: form}, notice=str(exc))
         return _render_case(request, actor, case_id, bound, status=409)
     if done:
         messages.success(request, done)

@@ -43,18 +43,6 @@ class ComplaintForm(forms.Form):
     wants_callback = forms.BooleanField(label=_("Please call me back"), required=False)
 
 
-# The action's messages are English (the API returns them as they are); the page says
-# them in the visitor's language. A message not listed here is shown as it is.
-ACTION_MESSAGES = {
-    "is required": _("This field is required."),
-    "is not an e-mail address": _("Enter a valid e-mail address."),
-    "give an e-mail address or a phone number": _(
-        "Give an e-mail address or a phone number, so that we can reach you."
-    ),
-    "a call-back needs a phone number": _("A call-back needs a phone number."),
-}
-
-
 class Filed(TypedDict):
     slug: str
     reference: str
@@ -110,10 +98,8 @@ def complaint(request: HttpRequest, slug: str) -> HttpResponse:
     except Invalid as exc:
         for field, messages in field_errors(exc.errors).items():
             for message in messages:
-                form.add_error(
-                    field if field in form.fields else None,
-                    ACTION_MESSAGES.get(message, message),
-                )
+                # The action's messages come translated into the visitor's language.
+                form.add_error(field if field in form.fields else None, message)
         return render(request, TEMPLATE, context)
     filed: Filed = {
         "slug": organization.slug,
