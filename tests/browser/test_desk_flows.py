@@ -73,6 +73,14 @@ def test_a_complaint_from_the_public_form_is_worked_up_the_ladder(
     assert Interaction.objects.filter(case=case).count() == 2
     check_accessibility(page, axe_source)
     screenshot(page, "case-en")
+    case_url = page.url
+    page.goto(f"/customers/{case.customer_id}/")
+    check_accessibility(page, axe_source)
+    screenshot(page, "customer-en")
+    page.goto("/cases/new/")
+    check_accessibility(page, axe_source)
+    screenshot(page, "new-case-en")
+    page.goto(case_url)
 
     # Escalate to the manager with the handoff summary (IN1).
     page.locator("summary", has_text="Escalate").click()
