@@ -63,6 +63,11 @@ from urllib.parse import urlencode
 
 import psycopg
 
+if not __package__:
+    # Run as a path (`python benchmarks/run.py`, as the Makefile does): make the
+    # repository importable, as `python -m benchmarks.run` would.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from benchmarks import dataset, loadgen
 
 REPO = Path(__file__).resolve().parent.parent

@@ -251,6 +251,7 @@ def authenticate_token(plaintext: str) -> ApiToken | None:
     token = (
         ApiToken.objects.select_related("staff__organization", "staff__user")
         .filter(digest=_digest(plaintext), revoked_at__isnull=True)
+        .order_by()  # the digest is unique: no sort (Meta.ordering would add one)
         .first()
     )
     if token is None or not token.staff.user.is_active:
