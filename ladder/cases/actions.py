@@ -173,6 +173,39 @@ def _next_number(org: Organization) -> int:
 # --- cases ---------------------------------------------------------------------------
 
 
+def _open_case(
+    *, actor: Actor, customer: Customer, at: dt.datetime, event: dict[str, Any], **fields: Any
+) -> Case:
+    """Numbers, inserts and records a new case; callers are inside its transaction. The
+    one place a case comes into being, whichever use case opens it."""
+    org = actor.organization
+    number = _next_number(org)
+    # django-money fields take Money; the stubs only see their DecimalField base.
+    case: Case = Case.objects.create(
+        organization=org,
+        number=number,
+        reference=f"{org.case_prefix}-{number:06d}",
+        customer=customer,
+        created_at=at,
+        updated_at=at,
+        **fields,
+    )
+    record(
+        case=case,
+        actor=actor,
+        kind="case.created",
+        at=at,
+        data={
+            "reference": case.reference,
+            "kind": fields["kind"],
+            "channel": fields["channel"],
+            "customer": customer.name,
+            **event,
+        },
+    )
+    return case
+
+
 def create_case(
     *,
     actor: Actor,
@@ -209,15 +242,16 @@ def create_case(
     team = team_in(org, team_id, "team_id") if team_id is not None else None
     now = timezone.now()
     with transaction.atomic(durable=True):
-        number = _next_number(org)
-        # django-money fields take Money; the stubs only see their DecimalField base.
-        case = Case.objects.create(  # type: ignore[misc]
-            organization=org,
-            number=number,
-            reference=f"{org.case_prefix}-{number:06d}",
+        case = _open_case(
+            actor=actor,
+            customer=customer,
+            at=now,
+            event={
+                "owner": owner.display_name if owner else None,
+                "team": team.name if team else None,
+            },
             kind=kind,
             channel=channel,
-            customer=customer,
             subject=subject.strip(),
             description=description.strip(),
             request_type=request_type.strip(),
@@ -227,22 +261,6 @@ def create_case(
             owner=owner,
             team=team,
             created_by=actor.staff,
-            created_at=now,
-            updated_at=now,
-        )
-        record(
-            case=case,
-            actor=actor,
-            kind="case.created",
-            at=now,
-            data={
-                "reference": case.reference,
-                "kind": kind,
-                "channel": channel,
-                "customer": customer.name,
-                "owner": owner.display_name if owner else None,
-                "team": team.name if team else None,
-            },
         )
     return case
 
@@ -781,31 +799,15 @@ def file_public_complaint(
         customer.contacts.create(
             name=name.strip(), email=email.strip(), phone=phone.strip(), is_primary=True
         )
-        number = _next_number(organization)
-        case = Case.objects.create(
-            organization=organization,
-            number=number,
-            reference=f"{organization.case_prefix}-{number:06d}",
+        case = _open_case(
+            actor=actor,
+            customer=customer,
+            at=now,
+            event={"wants_callback": wants_callback},
             kind=Kind.COMPLAINT,
             channel=Channel.WEB_FORM,
-            customer=customer,
             subject=subject,
             description=description.strip(),
             request_type="call-back" if wants_callback else "",
-            created_at=now,
-            updated_at=now,
-        )
-        record(
-            case=case,
-            actor=actor,
-            kind="case.created",
-            at=now,
-            data={
-                "reference": case.reference,
-                "kind": Kind.COMPLAINT,
-                "channel": Channel.WEB_FORM,
-                "customer": customer.name,
-                "wants_callback": wants_callback,
-            },
         )
     return case
