@@ -42,7 +42,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 IGNORE = (".venv", "node_modules", "tests", "benchmarks", "build", "docs", "var", "test-results")
 
 # How the catalogue is made (from the repository's root), then translated by hand.
-MAKEMESSAGES = "ladder makemessages -l zh_Hans " + " ".join(f"--ignore={p}" for p in IGNORE)
+MAKEMESSAGES = "ladder makemessages -l zh_Hans --no-location " + " ".join(
+    f"--ignore={p}" for p in IGNORE
+)
 
 MsgKey = tuple[str | None, str]
 

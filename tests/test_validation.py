@@ -144,3 +144,13 @@ def test_customer_input_names_the_nested_field(acme: Org, api: Api) -> None:
     )
     assert _fields(r) >= {"contacts.0.email", "programs.0.term_end", "external_link"}
     assert Customer.objects.filter(name="Lee family").count() == 0
+
+
+def test_a_filter_given_twice_is_refused(acme: Org, api: Api) -> None:
+    """A repeated filter would silently keep only its last value; every API filter takes
+    one value, so the request is refused naming the parameter."""
+    response = api.get("/api/v1/cases?category=billing&category=fraud&kind=complaint")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "category", "message": "is given more than once"}
+    ]

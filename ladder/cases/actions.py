@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from ladder.cases.events import CaseEvent, emit, unmet_requirements
 from ladder.cases.guard import guard_reply
 from ladder.cases.models import (
     Case,
@@ -203,6 +204,7 @@ def _open_case(
             **event,
         },
     )
+    emit(CaseEvent(case=case, trigger="case.created", actor=actor, at=at, data={}))
     return case
 
 
@@ -330,21 +332,37 @@ def update_case(*, actor: Actor, case_id: int, expected_version: int, changes: C
             ]
             if erased:
                 raise Invalid(erased)
-        old = {f: getattr(case, f) for f in changed}
-        for f in changed:
-            setattr(case, f, clean[f])
-        _save_case(case, expected_version, changed, now)
-        for f in changed:
-            record(
-                case=case,
-                actor=actor,
-                kind="case.field_changed",
-                at=now,
-                field=f,
-                old="" if old[f] is None else str(old[f]),
-                new="" if clean[f] is None else str(clean[f]),
-            )
+        apply_edit(case=case, actor=actor, changes={f: clean[f] for f in changed}, at=now)
     return case
+
+
+def apply_edit(*, case: Case, actor: Actor, changes: dict[str, Any], at: dt.datetime) -> None:
+    """Writes checked field changes to a locked case and records each; for callers
+    inside the transaction (update_case, the engine's set_severity)."""
+    old = {f: getattr(case, f) for f in changes}
+    for f, value in changes.items():
+        setattr(case, f, value)
+    _save_case(case, case.version, list(changes), at)
+    for f, value in changes.items():
+        record(
+            case=case,
+            actor=actor,
+            kind="case.field_changed",
+            at=at,
+            field=f,
+            old="" if old[f] is None else str(old[f]),
+            new="" if value is None else str(value),
+        )
+    for f, value in changes.items():
+        emit(
+            CaseEvent(
+                case=case,
+                trigger="case.field_changed",
+                actor=actor,
+                at=at,
+                data={"field": f, "old": old[f], "new": value},
+            )
+        )
 
 
 def transition_case(
@@ -360,42 +378,62 @@ def transition_case(
         needed = Permission.CASE_CLOSE if (current, target) in CLOSING else Permission.CASE_EDIT
         actor.require(needed)
         _check_version(case.version, expected_version)
-        if target not in ALLOWED[current]:
-            allowed = sorted(s.value for s in ALLOWED[current])
-            raise Conflict(
-                _("a case that is %(current)s cannot move to %(target)s; allowed: %(allowed)s")
-                % {"current": current.value, "target": target.value, "allowed": ", ".join(allowed)},
-                current=current.value,
-                allowed=allowed,
-            )
-        if target == Status.RESOLVED:
-            # TD1: the root cause is identified before a resolution is agreed.
-            missing = [
-                FieldError(f, _("must be recorded before the case is resolved"))
-                for f in ("root_cause", "resolution")
-                if not getattr(case, f).strip()
-            ]
-            if missing:
-                raise Invalid(missing)
-        case.status = target
-        _save_case(case, expected_version, ["status"], now)
-        if target == Status.CLOSED:
-            kind = "case.closed"
-        elif current in (Status.RESOLVED, Status.CLOSED):
-            kind = "case.reopened"
-        else:
-            kind = "case.status_changed"
-        record(
-            case=case,
-            actor=actor,
-            kind=kind,
-            at=now,
-            field="status",
-            old=current.value,
-            new=target.value,
-            data={"note": note} if note else {},
-        )
+        apply_transition(case=case, actor=actor, to=target, at=now, note=note)
     return case
+
+
+def apply_transition(
+    *, case: Case, actor: Actor, to: Status, at: dt.datetime, note: str = ""
+) -> None:
+    """Moves a locked case along the state machine, checking what the transition
+    requires (TD1 and the playbook's requirements); for callers inside the transaction."""
+    current = Status(case.status)
+    if to not in ALLOWED[current]:
+        allowed = sorted(s.value for s in ALLOWED[current])
+        raise Conflict(
+            _("a case that is %(current)s cannot move to %(target)s; allowed: %(allowed)s")
+            % {"current": current.value, "target": to.value, "allowed": ", ".join(allowed)},
+            current=current.value,
+            allowed=allowed,
+        )
+    missing: list[FieldError] = []
+    if to == Status.RESOLVED:
+        # TD1: the root cause is identified before a resolution is agreed.
+        missing = [
+            FieldError(f, _("must be recorded before the case is resolved"))
+            for f in ("root_cause", "resolution")
+            if not getattr(case, f).strip()
+        ]
+    missing += unmet_requirements(case, to.value)
+    if missing:
+        raise Invalid(missing)
+    case.status = to
+    _save_case(case, case.version, ["status"], at)
+    if to == Status.CLOSED:
+        kind = "case.closed"
+    elif current in (Status.RESOLVED, Status.CLOSED):
+        kind = "case.reopened"
+    else:
+        kind = "case.status_changed"
+    record(
+        case=case,
+        actor=actor,
+        kind=kind,
+        at=at,
+        field="status",
+        old=current.value,
+        new=to.value,
+        data={"note": note} if note else {},
+    )
+    emit(
+        CaseEvent(
+            case=case,
+            trigger="case.status_changed",
+            actor=actor,
+            at=at,
+            data={"from": current.value, "to": to.value},
+        )
+    )
 
 
 def assign_case(
@@ -428,24 +466,39 @@ def assign_case(
         )
         if not (taking_for_self and actor.can(Permission.CASE_EDIT)):
             actor.require(Permission.CASE_ASSIGN)
-        case.owner = owner
-        case.team = team
-        _save_case(case, expected_version, [c[0] for c in changes], now)
-        for field, before, after in changes:
-            record(
-                case=case,
-                actor=actor,
-                kind="case.assigned",
-                at=now,
-                field=field,
-                old=str(before) if before else "",
-                new=str(after) if after else "",
-                data={
-                    f"old_{field}_id": before.pk if before else None,
-                    f"new_{field}_id": after.pk if after else None,
-                },
-            )
+        apply_assignment(case=case, actor=actor, owner=owner, team=team, at=now)
     return case
+
+
+def apply_assignment(
+    *, case: Case, actor: Actor, owner: Staff | None, team: Team | None, at: dt.datetime
+) -> None:
+    """Sets owner and team on a locked case and records what changed; for callers
+    inside the transaction that have checked the permission."""
+    changes: list[tuple[str, Staff | Team | None, Staff | Team | None]] = []
+    if case.owner_id != (owner.pk if owner else None):
+        changes.append(("owner", case.owner, owner))
+    if case.team_id != (team.pk if team else None):
+        changes.append(("team", case.team, team))
+    if not changes:
+        return
+    case.owner = owner
+    case.team = team
+    _save_case(case, case.version, [c[0] for c in changes], at)
+    for field, before, after in changes:
+        record(
+            case=case,
+            actor=actor,
+            kind="case.assigned",
+            at=at,
+            field=field,
+            old=str(before) if before else "",
+            new=str(after) if after else "",
+            data={
+                f"old_{field}_id": before.pk if before else None,
+                f"new_{field}_id": after.pk if after else None,
+            },
+        )
 
 
 def escalate_case(
@@ -483,55 +536,159 @@ def escalate_case(
                 current=case.status,
                 allowed=[s.value for s in OPEN],
             )
-        top = max(tiers, default=1)
-        target = to_tier if to_tier is not None else case.tier + 1
-        if case.tier >= top:
-            raise Conflict(
-                _("the case is already at the top tier (%(top)s)") % {"top": top},
-                current=str(case.tier),
-            )
-        rung = tiers.get(target)
-        if rung is None or not case.tier < target <= top:
-            raise Invalid.field(
-                "to_tier",
-                _("must be a tier of the ladder above the current tier %(tier)s, at most %(top)s")
-                % {"tier": case.tier, "top": top},
-            )
-        if owner is not None and rung.role not in owner.role_set:
-            raise Invalid.field(
-                "owner_id",
-                _("%(owner)s does not hold the role %(role)s that works tier %(tier)s")
-                % {"owner": owner, "role": rung.role, "tier": target},
-            )
-        from_tier = case.tier
-        old_owner = case.owner
-        case.tier = target
-        case.owner = owner
-        fields = ["tier", "owner"]
-        if team is not None:
-            case.team = team
-            fields.append("team")
-        _save_case(case, expected_version, fields, now)
+        apply_escalation(
+            case=case,
+            actor=actor,
+            tiers=tiers,
+            to_tier=to_tier,
+            owner=owner,
+            team=team,
+            details=details.strip(),
+            source_of_dispute=source_of_dispute.strip(),
+            at=now,
+        )
+    return case
+
+
+def apply_escalation(
+    *,
+    case: Case,
+    actor: Actor,
+    tiers: dict[int, Tier],
+    to_tier: int | None,
+    owner: Staff | None,
+    team: Team | None,
+    details: str,
+    source_of_dispute: str,
+    at: dt.datetime,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Moves a locked, open case up the ladder with its handoff summary (IN1); for
+    callers inside the transaction (escalate_case, the engine's escalate action)."""
+    top = max(tiers, default=1)
+    target = to_tier if to_tier is not None else case.tier + 1
+    if case.tier >= top:
+        raise Conflict(
+            _("the case is already at the top tier (%(top)s)") % {"top": top},
+            current=str(case.tier),
+        )
+    rung = tiers.get(target)
+    if rung is None or not case.tier < target <= top:
+        raise Invalid.field(
+            "to_tier",
+            _("must be a tier of the ladder above the current tier %(tier)s, at most %(top)s")
+            % {"tier": case.tier, "top": top},
+        )
+    if owner is not None and rung.role not in owner.role_set:
+        raise Invalid.field(
+            "owner_id",
+            _("%(owner)s does not hold the role %(role)s that works tier %(tier)s")
+            % {"owner": owner, "role": rung.role, "tier": target},
+        )
+    from_tier = case.tier
+    old_owner = case.owner
+    case.tier = target
+    case.owner = owner
+    fields = ["tier", "owner"]
+    if team is not None:
+        case.team = team
+        fields.append("team")
+    _save_case(case, case.version, fields, at)
+    record(
+        case=case,
+        actor=actor,
+        kind="case.escalated",
+        at=at,
+        field="tier",
+        old=str(from_tier),
+        new=str(target),
+        data={
+            "from_tier": from_tier,
+            "to_tier": target,
+            "to_tier_name": rung.name,
+            "details": details,
+            "source_of_dispute": source_of_dispute,
+            "old_owner": str(old_owner) if old_owner else None,
+            "new_owner": str(owner) if owner else None,
+            "team": str(case.team) if case.team_id else None,
+            **(extra or {}),
+        },
+    )
+    emit(
+        CaseEvent(
+            case=case,
+            trigger="case.escalated",
+            actor=actor,
+            at=at,
+            data={"from_tier": from_tier, "to_tier": target},
+        )
+    )
+
+
+def request_escalation(*, actor: Actor, case_id: int, reason: str) -> Case:
+    """The customer asks for someone higher up (MT1) or escalates explicitly (MT6).
+    Records the request; what follows is the playbook's (a meeting clock, a handoff)."""
+    actor.require(Permission.CASE_LOG)
+    reason = _text(reason, "reason", required=True)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        case = _locked_case(actor, case_id)
+        _require_open(case, _("an escalation request"))
         record(
             case=case,
             actor=actor,
-            kind="case.escalated",
+            kind="case.escalation_requested",
             at=now,
-            field="tier",
-            old=str(from_tier),
-            new=str(target),
-            data={
-                "from_tier": from_tier,
-                "to_tier": target,
-                "to_tier_name": rung.name,
-                "details": details.strip(),
-                "source_of_dispute": source_of_dispute.strip(),
-                "old_owner": str(old_owner) if old_owner else None,
-                "new_owner": str(owner) if owner else None,
-                "team": str(case.team) if case.team_id else None,
-            },
+            data={"reason": reason.strip()},
+        )
+        emit(
+            CaseEvent(
+                case=case,
+                trigger="case.escalation_requested",
+                actor=actor,
+                at=now,
+                data={"reason": reason.strip()},
+            )
         )
     return case
+
+
+def reject_resolution(*, actor: Actor, case_id: int, reason: str) -> Case:
+    """The customer rejects the resolution offered (MT8). Recorded with the reason; the
+    playbook decides what follows (back to the team lead, the finance review list)."""
+    actor.require(Permission.CASE_LOG)
+    reason = _text(reason, "reason", required=True)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        case = _locked_case(actor, case_id)
+        _require_open(case, _("a rejected resolution"))
+        record(
+            case=case,
+            actor=actor,
+            kind="resolution.rejected",
+            at=now,
+            data={"reason": reason.strip(), "resolution": case.resolution},
+        )
+        emit(
+            CaseEvent(
+                case=case,
+                trigger="resolution.rejected",
+                actor=actor,
+                at=now,
+                data={"reason": reason.strip()},
+            )
+        )
+    return case
+
+
+def _require_open(case: Case, what: str) -> None:
+    if case.status not in OPEN:
+        raise Conflict(
+            _("%(what)s needs an open case; this one is %(status)s")
+            % {"what": what, "status": case.status},
+            current=case.status,
+            allowed=[s.value for s in OPEN],
+        )
 
 
 # --- interactions --------------------------------------------------------------------
@@ -606,6 +763,15 @@ def log_interaction(
                 **({"reply_guard_warnings": warnings} if warnings else {}),
             },
         )
+        emit(
+            CaseEvent(
+                case=case,
+                trigger="interaction.logged",
+                actor=actor,
+                at=now,
+                data={"kind": kind, "outcome": outcome, "interaction_id": interaction.pk},
+            )
+        )
     return interaction
 
 
@@ -638,27 +804,50 @@ def create_task(
                 raise Invalid.field(
                     "case_id", _("no case %(id)s in your organization") % {"id": case_id}
                 )
-        task = Task.objects.create(
+        task = open_task(
             organization=org,
             case=case,
+            actor=actor,
             title=title.strip(),
             assignee=assignee,
             due_at=due_at,
-            created_by=actor.staff,
+            at=now,
         )
-        if case is not None:
-            record(
-                case=case,
-                actor=actor,
-                kind="task.created",
-                at=now,
-                data={
-                    "task_id": task.pk,
-                    "title": task.title,
-                    "assignee": str(assignee),
-                    "due_at": due_at.isoformat(),
-                },
-            )
+    return task
+
+
+def open_task(
+    *,
+    organization: Organization,
+    case: Case | None,
+    actor: Actor,
+    title: str,
+    assignee: Staff,
+    due_at: dt.datetime,
+    at: dt.datetime,
+) -> Task:
+    """Inserts a task and records it on its case; for callers inside the transaction."""
+    task: Task = Task.objects.create(
+        organization=organization,
+        case=case,
+        title=title,
+        assignee=assignee,
+        due_at=due_at,
+        created_by=actor.staff,
+    )
+    if case is not None:
+        record(
+            case=case,
+            actor=actor,
+            kind="task.created",
+            at=at,
+            data={
+                "task_id": task.pk,
+                "title": task.title,
+                "assignee": str(assignee),
+                "due_at": due_at.isoformat(),
+            },
+        )
     return task
 
 
