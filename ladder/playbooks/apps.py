@@ -5,3 +5,11 @@ class PlaybooksConfig(AppConfig):
     name = "ladder.playbooks"
     label = "playbooks"
     verbose_name = "Playbooks"
+
+    def ready(self) -> None:
+        from ladder.cases import events
+        from ladder.playbooks import clocks, duties, engine, gates, handoffs, steps  # noqa: F401
+
+        steps.load()
+        events.listen(engine.on_case_event)
+        events.guard_transitions(gates.unmet)

@@ -165,6 +165,25 @@ class BusinessCalendar:
             day += _ONE_DAY
         return total
 
+    def local_day(self, at: dt.datetime) -> dt.date:
+        """The organization's calendar date at an instant."""
+        return _to_utc(at, "at").astimezone(self.zone).date()
+
+    def next_business_day(self, day: dt.date) -> dt.date:
+        """The first business day after ``day``."""
+        self._require_hours()
+        for offset in range(1, SEARCH_HORIZON_DAYS):
+            candidate = day + offset * _ONE_DAY
+            if self._spans_on(candidate):
+                return candidate
+        raise ValueError(f"no business day within {SEARCH_HORIZON_DAYS} days of {day}")
+
+    def close_of_business(self, day: dt.date) -> dt.datetime | None:
+        """When the desk closes on ``day`` (UTC), or None if it does not open that day.
+        A duty "once per business day" (MT7) is due by then."""
+        spans = self._spans_on(day)
+        return spans[-1].end if spans else None
+
     def _require_hours(self) -> None:
         if not self._hours:
             raise ValueError("the calendar has no working intervals, so it is never open")
