@@ -14,6 +14,8 @@ import time_machine
 
 from ladder.cases import actions as case_actions
 from ladder.cases.models import Case, Task, TimelineEvent
+from ladder.customers import actions as customer_actions
+from ladder.customers.actions import ProgramInput
 from ladder.deadlines.actions import fire_due_deadlines
 from ladder.delivery.models import Notification
 from ladder.errors import Conflict, Forbidden, Invalid
@@ -139,11 +141,15 @@ def install(o: Org, source: str = BOOK) -> PlaybookVersion:
     version = playbook_actions.load_playbook(
         actor=actor, organization=o.org, source=textwrap.dedent(source), filename="acme.yaml"
     )
-    return playbook_actions.activate_playbook(actor=actor, organization=o.org, number=version.number)
+    return playbook_actions.activate_playbook(
+        actor=actor, organization=o.org, number=version.number
+    )
 
 
 def kinds(case: Case) -> list[str]:
-    return list(TimelineEvent.objects.filter(case=case).order_by("id").values_list("kind", flat=True))
+    return list(
+        TimelineEvent.objects.filter(case=case).order_by("id").values_list("kind", flat=True)
+    )
 
 
 def fresh(case: Case) -> Case:
@@ -169,7 +175,9 @@ def test_a_new_case_runs_under_the_active_version_and_its_rules_record_themselve
     assert assigned.actor_rule == f"{book.label}: new_complaints_to_an_agent"
 
 
-def test_a_case_keeps_its_version_when_a_new_one_is_activated(acme: Org, book: PlaybookVersion) -> None:
+def test_a_case_keeps_its_version_when_a_new_one_is_activated(
+    acme: Org, book: PlaybookVersion
+) -> None:
     """Cases run under the version they started with; a new version applies to new cases."""
     old_case = new_case(acme)
     newer = install(acme, BOOK.replace("title: {en: Acme desk", "title: {en: Acme desk two"))
@@ -179,7 +187,9 @@ def test_a_case_keeps_its_version_when_a_new_one_is_activated(acme: Org, book: P
     assert CaseState.objects.get(case=new).version == newer
 
 
-def test_nobody_available_leaves_the_case_unowned_and_says_so(acme: Org, book: PlaybookVersion) -> None:
+def test_nobody_available_leaves_the_case_unowned_and_says_so(
+    acme: Org, book: PlaybookVersion
+) -> None:
     """Assignment takes availability from the staff's status."""
     tenancy_actions.set_availability(staff=acme.agent, availability=Availability.AWAY)
     case = new_case(acme)
@@ -203,7 +213,9 @@ def test_answers_are_checked_against_the_category(acme: Org, book: PlaybookVersi
     """EB4: the category names the information to gather; nothing else is accepted."""
     case = new_case(acme, category="teaching")
     with pytest.raises(Invalid) as refused:
-        playbook_actions.answer_questions(actor=acme.actor(), case_id=case.pk, answers={"colour": "red"})
+        playbook_actions.answer_questions(
+            actor=acme.actor(), case_id=case.pk, answers={"colour": "red"}
+        )
     assert refused.value.errors[0].field == "answers.colour"
     state = playbook_actions.answer_questions(
         actor=acme.actor(), case_id=case.pk, answers={"teacher": "Ms Wang"}
@@ -218,7 +230,9 @@ def test_a_business_clock_warns_and_breaches_and_the_breach_escalates(
     worker's deadline sweep warns, then breaches it, and the rule escalates (IN1)."""
     with time_machine.travel(MONDAY_10, tick=False):
         case = new_case(acme)
-        case_actions.request_escalation(actor=acme.actor(), case_id=case.pk, reason="wants a manager")
+        case_actions.request_escalation(
+            actor=acme.actor(), case_id=case.pk, reason="wants a manager"
+        )
     clock = Clock.objects.get(case=case, name="meeting")
     # 8 business hours from Monday 10:00 is Tuesday 10:00 (the desk closes 17:00-09:00).
     assert clock.due_at == dt.datetime(2026, 3, 3, 10, 0, tzinfo=SHANGHAI)
@@ -237,7 +251,11 @@ def test_a_business_clock_warns_and_breaches_and_the_breach_escalates(
     assert case.owner == acme.manager
     history = kinds(case)
     assert history.count("clock.breached") == 1
-    assert history.index("clock.warned") < history.index("clock.breached") < history.index("case.escalated")
+    assert (
+        history.index("clock.warned")
+        < history.index("clock.breached")
+        < history.index("case.escalated")
+    )
 
 
 def test_waiting_on_the_customer_pauses_the_clock(acme: Org, book: PlaybookVersion) -> None:
@@ -246,18 +264,27 @@ def test_waiting_on_the_customer_pauses_the_clock(acme: Org, book: PlaybookVersi
         case = new_case(acme)
         case_actions.request_escalation(actor=acme.actor(), case_id=case.pk, reason="explicit")
         case = case_actions.transition_case(
-            actor=acme.actor(), case_id=case.pk, expected_version=fresh(case).version, to="in_progress"
+            actor=acme.actor(),
+            case_id=case.pk,
+            expected_version=fresh(case).version,
+            to="in_progress",
         )
     with time_machine.travel(MONDAY_10 + dt.timedelta(hours=2), tick=False):
         case_actions.transition_case(
-            actor=acme.actor(), case_id=case.pk, expected_version=case.version, to="awaiting_customer"
+            actor=acme.actor(),
+            case_id=case.pk,
+            expected_version=case.version,
+            to="awaiting_customer",
         )
     assert Clock.objects.get(case=case).status == "paused"
     # A paused clock does not breach, even long after its old deadline.
     with time_machine.travel(MONDAY_10 + dt.timedelta(days=3), tick=False):
         fire_due_deadlines()
         case_actions.transition_case(
-            actor=acme.actor(), case_id=case.pk, expected_version=fresh(case).version, to="in_progress"
+            actor=acme.actor(),
+            case_id=case.pk,
+            expected_version=fresh(case).version,
+            to="in_progress",
         )
     clock = Clock.objects.get(case=case)
     assert clock.status == "running"
@@ -267,7 +294,9 @@ def test_waiting_on_the_customer_pauses_the_clock(acme: Org, book: PlaybookVersi
     assert clock.due_at == dt.datetime(2026, 3, 5, 16, 0, tzinfo=SHANGHAI)
 
 
-def test_consecutive_contact_days_must_be_done_before_resolving(acme: Org, book: PlaybookVersion) -> None:
+def test_consecutive_contact_days_must_be_done_before_resolving(
+    acme: Org, book: PlaybookVersion
+) -> None:
     """MT6: an unresponsive account is contacted on N consecutive business days before a
     resolution is decided; a missed day starts the count again."""
     with time_machine.travel(MONDAY_10, tick=False):
@@ -300,7 +329,10 @@ def test_consecutive_contact_days_must_be_done_before_resolving(acme: Org, book:
     with time_machine.travel(dt.datetime(2026, 3, 5, 11, 0, tzinfo=SHANGHAI), tick=False):
         with pytest.raises(Invalid) as refused:
             case_actions.transition_case(
-                actor=acme.actor(), case_id=case.pk, expected_version=fresh(case).version, to="resolved"
+                actor=acme.actor(),
+                case_id=case.pk,
+                expected_version=fresh(case).version,
+                to="resolved",
             )
     assert "duties.contact_days" in {e.field for e in refused.value.errors}
     for day in (5, 6, 9):  # Thursday, Friday, Monday: consecutive business days
@@ -337,7 +369,9 @@ def test_the_checklist_must_be_ticked_before_resolving(acme: Org, book: Playbook
     assert kinds(case).count("checklist.ticked") == 2
 
 
-def test_a_rule_requires_a_field_before_closing_in_its_own_words(acme: Org, book: PlaybookVersion) -> None:
+def test_a_rule_requires_a_field_before_closing_in_its_own_words(
+    acme: Org, book: PlaybookVersion
+) -> None:
     """MT2: a cancellation is not closed without its churn code; the refusal quotes the
     rule's message."""
     case = new_case(acme, kind="cancellation")
@@ -356,7 +390,10 @@ def test_a_rule_requires_a_field_before_closing_in_its_own_words(acme: Org, book
     )
     with pytest.raises(Invalid) as refused:
         case_actions.transition_case(
-            actor=acme.actor(acme.manager), case_id=case.pk, expected_version=case.version, to="closed"
+            actor=acme.actor(acme.manager),
+            case_id=case.pk,
+            expected_version=case.version,
+            to="closed",
         )
     assert [(e.field, e.message) for e in refused.value.errors] == [
         ("answers.churn_code", "Record the churn code before closing.")
@@ -378,16 +415,27 @@ def test_accounting_denies_then_a_large_offer_needs_a_second_approver(
     approval = Approval.objects.get(case=case)
     assert fresh(case).status == "awaiting_approval"
     with pytest.raises(Forbidden):
-        playbook_actions.decide_approval(actor=acme.actor(acme.agent), approval_id=approval.pk, approve=True)
+        playbook_actions.decide_approval(
+            actor=acme.actor(acme.agent), approval_id=approval.pk, approve=True
+        )
     with pytest.raises(Invalid):
-        playbook_actions.decide_approval(actor=acme.actor(acme.accountant), approval_id=approval.pk, approve=False)
+        playbook_actions.decide_approval(
+            actor=acme.actor(acme.accountant), approval_id=approval.pk, approve=False
+        )
     denied = playbook_actions.decide_approval(
-        actor=acme.actor(acme.accountant), approval_id=approval.pk, approve=False, reason="too generous"
+        actor=acme.actor(acme.accountant),
+        approval_id=approval.pk,
+        approve=False,
+        reason="too generous",
     )
     assert denied.status == ApprovalStatus.DENIED
-    assert Notification.objects.filter(staff=acme.agent, case=case, text__contains="denied").exists()
+    assert Notification.objects.filter(
+        staff=acme.agent, case=case, text__contains="denied"
+    ).exists()
     with pytest.raises(Conflict):
-        playbook_actions.decide_approval(actor=acme.actor(acme.accountant), approval_id=approval.pk, approve=True)
+        playbook_actions.decide_approval(
+            actor=acme.actor(acme.accountant), approval_id=approval.pk, approve=True
+        )
 
     case_actions.update_case(
         actor=acme.actor(),
@@ -396,11 +444,17 @@ def test_accounting_denies_then_a_large_offer_needs_a_second_approver(
         changes={"money_at_stake": make_money("900.00", "USD")},
     )
     big = Approval.objects.get(case=case, status=ApprovalStatus.PENDING)
-    first = playbook_actions.decide_approval(actor=acme.actor(acme.accountant), approval_id=big.pk, approve=True)
+    first = playbook_actions.decide_approval(
+        actor=acme.actor(acme.accountant), approval_id=big.pk, approve=True
+    )
     assert first.status == ApprovalStatus.PENDING and first.waiting_for == Role.EXECUTIVE
     with pytest.raises(Forbidden):
-        playbook_actions.decide_approval(actor=acme.actor(acme.accountant), approval_id=big.pk, approve=True)
-    final = playbook_actions.decide_approval(actor=acme.actor(acme.executive), approval_id=big.pk, approve=True)
+        playbook_actions.decide_approval(
+            actor=acme.actor(acme.accountant), approval_id=big.pk, approve=True
+        )
+    final = playbook_actions.decide_approval(
+        actor=acme.actor(acme.executive), approval_id=big.pk, approve=True
+    )
     assert final.status == ApprovalStatus.APPROVED
     assert "approval.first_approved" in kinds(case) and "approval.approved" in kinds(case)
 
@@ -434,7 +488,9 @@ def test_a_live_handoff_rings_the_next_skill_after_the_timeout_then_falls_back(
     tier2, lead = _skills(acme)
     with time_machine.travel(MONDAY_10, tick=False):
         case = new_case(acme)
-        handoff = playbook_actions.request_handoff(actor=acme.actor(), case_id=case.pk, handoff="live")
+        handoff = playbook_actions.request_handoff(
+            actor=acme.actor(), case_id=case.pk, handoff="live"
+        )
     assert Notification.objects.filter(staff=tier2, case=case).count() == 1
     with time_machine.travel(MONDAY_10 + dt.timedelta(seconds=31), tick=False):
         fire_due_deadlines()
@@ -494,20 +550,22 @@ def test_a_lesson_clock_counts_delivered_sessions(acme: Org) -> None:
     """ED4: a level change is decided within 6 lessons; the clock warns at 2 left and
     breaches at the sixth lesson delivered."""
     install(acme, LESSONS)
-    from ladder.customers import actions as customer_actions
-
     customer = customer_actions.create_customer(
         actor=acme.actor(),
         name="Li Lei",
-        programs=[{"name": "B1 evening", "purchased": Decimal(48), "delivered": Decimal(10)}],
+        programs=[ProgramInput(name="B1 evening", purchased=Decimal(48), delivered=Decimal(10))],
     )
     program = customer.programs.get()
     case = new_case(acme, customer_id=customer.pk, kind="level_change")
     for delivered in (12, 14):
-        playbook_actions.record_sessions(actor=acme.actor(), program_id=program.pk, delivered=Decimal(delivered))
+        playbook_actions.record_sessions(
+            actor=acme.actor(), program_id=program.pk, delivered=Decimal(delivered)
+        )
     clock = Clock.objects.get(case=case)
     assert clock.warned == ["2"] and clock.breached_at is None
-    playbook_actions.record_sessions(actor=acme.actor(), program_id=program.pk, delivered=Decimal(16))
+    playbook_actions.record_sessions(
+        actor=acme.actor(), program_id=program.pk, delivered=Decimal(16)
+    )
     clock.refresh_from_db()
     assert clock.breached_at is not None
     assert fresh(case).severity == "critical"
@@ -538,6 +596,9 @@ def test_rules_that_trigger_each_other_stop_and_say_so(acme: Org) -> None:
     install(acme, LOOP)
     case = new_case(acme)
     case_actions.update_case(
-        actor=acme.actor(), case_id=case.pk, expected_version=fresh(case).version, changes={"severity": "high"}
+        actor=acme.actor(),
+        case_id=case.pk,
+        expected_version=fresh(case).version,
+        changes={"severity": "high"},
     )
     assert "engine.loop_stopped" in kinds(case)
