@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from ladder.deadlines.actions import fire_due_deadlines
+from ladder.delivery.models import Notification
 
 from ladder.cases import actions as case_actions
 from ladder.cases.models import Case, Task, TimelineEvent
 from ladder.customers import actions as customer_actions
 from ladder.customers.actions import ProgramInput
-from ladder.deadlines.actions import fire_due_deadlines
-from ladder.delivery.models import Notification
 from ladder.errors import Conflict, Forbidden, Invalid
 from ladder.money import make_money
 from ladder.playbooks import actions as playbook_actions
@@ -324,7 +324,8 @@ def test_consecutive_contact_days_must_be_done_before_resolving(
     with time_machine.travel(dt.datetime(2026, 3, 4, 17, 0, 1, tzinfo=SHANGHAI), tick=False):
         fire_due_deadlines()
     duty = Duty.objects.get(case=case)
-    assert duty.streak == 0 and duty.missed == 1
+    assert duty.streak == 0
+    assert duty.missed == 1
     assert "duty.overdue" in kinds(case)
     with time_machine.travel(dt.datetime(2026, 3, 5, 11, 0, tzinfo=SHANGHAI), tick=False):
         with pytest.raises(Invalid) as refused:
@@ -447,7 +448,8 @@ def test_accounting_denies_then_a_large_offer_needs_a_second_approver(
     first = playbook_actions.decide_approval(
         actor=acme.actor(acme.accountant), approval_id=big.pk, approve=True
     )
-    assert first.status == ApprovalStatus.PENDING and first.waiting_for == Role.EXECUTIVE
+    assert first.status == ApprovalStatus.PENDING
+    assert first.waiting_for == Role.EXECUTIVE
     with pytest.raises(Forbidden):
         playbook_actions.decide_approval(
             actor=acme.actor(acme.accountant), approval_id=big.pk, approve=True
@@ -456,7 +458,8 @@ def test_accounting_denies_then_a_large_offer_needs_a_second_approver(
         actor=acme.actor(acme.executive), approval_id=big.pk, approve=True
     )
     assert final.status == ApprovalStatus.APPROVED
-    assert "approval.first_approved" in kinds(case) and "approval.approved" in kinds(case)
+    assert "approval.first_approved" in kinds(case)
+    assert "approval.approved" in kinds(case)
 
 
 def test_the_customer_rejecting_the_resolution_goes_to_the_team_lead_and_the_finance_review(
@@ -495,7 +498,8 @@ def test_a_live_handoff_rings_the_next_skill_after_the_timeout_then_falls_back(
     with time_machine.travel(MONDAY_10 + dt.timedelta(seconds=31), tick=False):
         fire_due_deadlines()
     handoff.refresh_from_db()
-    assert handoff.step == 1 and handoff.status == HandoffStatus.RINGING
+    assert handoff.step == 1
+    assert handoff.status == HandoffStatus.RINGING
     assert Notification.objects.filter(staff=lead, case=case).count() == 1
     with time_machine.travel(MONDAY_10 + dt.timedelta(seconds=62), tick=False):
         fire_due_deadlines()
@@ -515,7 +519,8 @@ def test_the_first_member_to_accept_takes_the_case(acme: Org, book: PlaybookVers
     with pytest.raises(Forbidden):
         playbook_actions.accept_handoff(actor=acme.actor(acme.accountant), handoff_id=handoff.pk)
     accepted = playbook_actions.accept_handoff(actor=acme.actor(tier2), handoff_id=handoff.pk)
-    assert accepted.status == HandoffStatus.ACCEPTED and accepted.accepted_by == tier2
+    assert accepted.status == HandoffStatus.ACCEPTED
+    assert accepted.accepted_by == tier2
     assert fresh(case).owner == tier2
     with pytest.raises(Conflict) as late:
         playbook_actions.accept_handoff(actor=acme.actor(tier2), handoff_id=handoff.pk)
@@ -562,7 +567,8 @@ def test_a_lesson_clock_counts_delivered_sessions(acme: Org) -> None:
             actor=acme.actor(), program_id=program.pk, delivered=Decimal(delivered)
         )
     clock = Clock.objects.get(case=case)
-    assert clock.warned == ["2"] and clock.breached_at is None
+    assert clock.warned == ["2"]
+    assert clock.breached_at is None
     playbook_actions.record_sessions(
         actor=acme.actor(), program_id=program.pk, delivered=Decimal(16)
     )

@@ -327,7 +327,8 @@ Verb = Callable[[Simulation, Actor, dict[str, Any]], None]
 
 
 def _open_case(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:
-    assert sim.customer is not None and sim.org is not None
+    assert sim.customer is not None
+    assert sim.org is not None
     money = args.pop("money_at_stake", None)
     sim.case = case_actions.create_case(
         actor=actor,
