@@ -327,14 +327,14 @@ def test_consecutive_contact_days_must_be_done_before_resolving(
     assert duty.streak == 0
     assert duty.missed == 1
     assert "duty.overdue" in kinds(case)
-    with time_machine.travel(dt.datetime(2026, 3, 5, 11, 0, tzinfo=SHANGHAI), tick=False):
-        with pytest.raises(Invalid) as refused:
-            case_actions.transition_case(
-                actor=acme.actor(),
-                case_id=case.pk,
-                expected_version=fresh(case).version,
-                to="resolved",
-            )
+    thursday = dt.datetime(2026, 3, 5, 11, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(thursday, tick=False), pytest.raises(Invalid) as refused:
+        case_actions.transition_case(
+            actor=acme.actor(),
+            case_id=case.pk,
+            expected_version=fresh(case).version,
+            to="resolved",
+        )
     assert "duties.contact_days" in {e.field for e in refused.value.errors}
     for day in (5, 6, 9):  # Thursday, Friday, Monday: consecutive business days
         attempt(dt.datetime(2026, 3, day, 11, 0, tzinfo=SHANGHAI))
@@ -538,7 +538,11 @@ tiers:
   - {level: 1, name: Class teacher, role: owner}
   - {level: 2, name: Academic director, role: academic_director}
 clocks:
-  - {name: level_change, label: Level change within 6 lessons, measure: sessions, target: 6, warn_before: [2]}
+  - name: level_change
+    label: Level change within 6 lessons
+    measure: sessions
+    target: 6
+    warn_before: [2]
 rules:
   - name: level_change_clock
     when: case.created
