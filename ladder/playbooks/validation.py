@@ -119,6 +119,7 @@ class Lines:
 
     def __init__(self, root: yaml.Node | None) -> None:
         self.lines: dict[Path, int] = {(): 1}
+        # Problems only the node tree shows: keys given twice, keys read as booleans.
         self.dupes: list[tuple[Path, int, str]] = []
         if root is not None:
             self._walk(root, ())
@@ -128,6 +129,18 @@ class Lines:
             for key, value in node.value:
                 here = (*path, str(key.value))
                 line = key.start_mark.line + 1
+                if key.tag == "tag:yaml.org,2002:bool":
+                    self.dupes.append(
+                        (
+                            here,
+                            line,
+                            _(
+                                "YAML reads the key %(key)s as true or false: quote it, or "
+                                "write when: for a rule's trigger"
+                            )
+                            % {"key": key.value},
+                        )
+                    )
                 if here in self.lines:
                     # PyYAML silently keeps the last of two equal keys; the author meant
                     # something by both, so say so.
@@ -176,6 +189,8 @@ def _shape_problems(
 ) -> list[Problem]:
     by_path: dict[Path, list[str]] = {}
     for error in exc.errors():
+        if error["type"] == "invalid_key":
+            continue  # a key YAML read as true or false: Lines reports it by its name
         path = _data_path(error, data)
         message = _message(error, path)
         messages = by_path.setdefault(path, [])
