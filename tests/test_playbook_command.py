@@ -17,6 +17,8 @@ from ladder.tenancy.models import Tier
 from tests.conftest import Org
 from tests.playbook_files import VALID, edit, line_of
 
+pytestmark = pytest.mark.usefixtures("english")
+
 BROKEN = edit(VALID, "    role: manager\n", "    role: teacher\n")
 BROKEN = edit(BROKEN, "    target: 24h", "    target: a day")
 

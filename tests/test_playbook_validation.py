@@ -11,6 +11,8 @@ from ladder.tenancy import actions as tenancy_actions
 from tests.conftest import Org
 from tests.playbook_files import VALID, edit, line_of
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def problems(source: str) -> list[Problem]:
     return check(source, filename="book.yaml").problems
