@@ -329,3 +329,13 @@ def test_a_tier_whose_role_nobody_holds_is_unreachable(acme: Org, skills: None) 
     assert problem[0].message == (
         "tier 3 is unreachable: nobody in Acme holds the role principal that works it"
     )
+
+
+def test_validation_accepts_the_filters_the_engine_matches() -> None:
+    """The `with:` keys validation accepts per trigger are the ones the engine's
+    trigger matching reads, so a valid filter is never silently ignored."""
+    from ladder.playbooks import triggers, validation
+
+    assert {t: set(keys) for t, keys in validation.FILTERS.items()} == {
+        t: set(keys) for t, keys in triggers.FILTERS.items()
+    }

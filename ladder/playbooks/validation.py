@@ -22,6 +22,7 @@ from pydantic_core import ErrorDetails
 
 from ladder.cases.models import Case, Channel, ContactOutcome, InteractionKind, Kind
 from ladder.cases.states import Status
+from ladder.playbooks import conditions
 from ladder.playbooks.format import (
     Action,
     AllOf,
@@ -361,31 +362,9 @@ def meaning_check(fn: Check) -> Check:
 
 # What a condition's `case.*` and `customer.*` may name: the fields the engine reads
 # (playbooks.conditions); anything else would silently read as empty.
-CASE_FIELDS: tuple[str, ...] = (
-    "kind",
-    "channel",
-    "category",
-    "severity",
-    "status",
-    "tier",
-    "subject",
-    "description",
-    "request_type",
-    "root_cause",
-    "resolution",
-    "outcome",
-    "money_at_stake",
-    "has_owner",
-    "team",
-)
-CUSTOMER_FIELDS: tuple[str, ...] = (
-    "name",
-    "mrr",
-    "contract_value",
-    "products",
-    "has_owner",
-    "open_cases",
-)
+# What `case.*` and `customer.*` may name: the fields the engine's conditions read.
+CASE_FIELDS: tuple[str, ...] = tuple(conditions.CASE_FIELDS)
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(conditions.CUSTOMER_FIELDS)
 # What `event.*` offers under each trigger (None: any key, as a signal carries its own).
 EVENT_KEYS: dict[str, tuple[str, ...] | None] = {
     "case.created": (),
