@@ -154,3 +154,17 @@ def test_a_filter_given_twice_is_refused(acme: Org, api: Api) -> None:
     assert response.json()["errors"] == [
         {"field": "category", "message": "is given more than once"}
     ]
+
+
+def test_the_nul_character_is_refused_in_bodies_and_queries(acme: Org, api: Api) -> None:
+    """PostgreSQL text cannot hold NUL: the API refuses it naming the field, instead of
+    failing in the database (schemathesis found it)."""
+    body = api.post("customers", {"name": "A\u0000B"})
+    assert body.status_code == 422
+    assert body.json()["errors"][0]["field"] == "name"
+    query = api.get("cases?q=a%00b")
+    assert query.status_code == 422
+    assert query.json()["errors"] == [
+        {"field": "q", "message": "must not contain the NUL character"}
+    ]
+    assert not Customer.objects.filter(name__startswith="A").exists()

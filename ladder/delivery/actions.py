@@ -137,16 +137,18 @@ def deliver_due(*, now: dt.datetime | None = None, limit: int = 100, worker: str
     come, and deliveries whose worker died mid-attempt (their claim has run out).
     Returns how many it attempted. Each is claimed just before its own attempt, so its
     claim runs from its own start."""
-    attempted = 0
-    while attempted < limit:
+    attempted: list[int] = []
+    while len(attempted) < limit:
         at = now or timezone.now()
         with transaction.atomic(durable=True):
-            claimed = _claim(Delivery.objects.all(), at=at, worker=worker)
+            # One attempt per delivery per sweep: a retry that its backoff makes due
+            # again at once (a virtual `now` ahead of the clock) waits for the next.
+            claimed = _claim(Delivery.objects.exclude(pk__in=attempted), at=at, worker=worker)
         if claimed is None:
             break
         _attempt(claimed, worker=worker)
-        attempted += 1
-    return attempted
+        attempted.append(claimed.pk)
+    return len(attempted)
 
 
 def _claim(candidates: Any, *, at: dt.datetime, worker: str) -> Delivery | None:
