@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "ladder.api",
     "ladder.ops",
     "ladder.web",
+    # Plug-ins: apps of your own (deadline kinds, transports) that the worker and the web
+    # server load too. The worker tests use it to register a deadline kind of their own.
+    *env_list("LADDER_EXTRA_APPS", []),
 ]
 
 MIDDLEWARE = [
@@ -206,3 +209,43 @@ LOGGING = {
 # API limits: the largest body we parse, and the longest page we return.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 LADDER_PAGE_SIZE_MAX = 200
+
+# --- The worker: deadlines and the delivery outbox (see docs/deployment.md) -----------
+# A deadline whose handler raises is retried after 30 s, 60 s, 120 s … (with jitter),
+# then marked fired with outcome "failed" after the last attempt.
+LADDER_DEADLINE_MAX_ATTEMPTS = env_int("LADDER_DEADLINE_MAX_ATTEMPTS", 5)
+LADDER_DEADLINE_RETRY_SECONDS = env_int("LADDER_DEADLINE_RETRY_SECONDS", 30)
+# Outgoing e-mail, webhooks and chat: attempts before a delivery fails for good, the first
+# retry's delay (doubling, with jitter, up to six hours), how long a worker's claim on a
+# delivery lasts before another worker may take it over (longer than any send), and the
+# HTTP timeout of a webhook or chat post.
+LADDER_DELIVERY_MAX_ATTEMPTS = env_int("LADDER_DELIVERY_MAX_ATTEMPTS", 10)
+LADDER_DELIVERY_BACKOFF_SECONDS = env_int("LADDER_DELIVERY_BACKOFF_SECONDS", 30)
+LADDER_DELIVERY_CLAIM_SECONDS = env_int("LADDER_DELIVERY_CLAIM_SECONDS", 120)
+LADDER_WEBHOOK_TIMEOUT_SECONDS = env_int("LADDER_WEBHOOK_TIMEOUT_SECONDS", 10)
+if LADDER_DELIVERY_CLAIM_SECONDS <= LADDER_WEBHOOK_TIMEOUT_SECONDS:
+    raise ConfigError(
+        "LADDER_DELIVERY_CLAIM_SECONDS must be longer than LADDER_WEBHOOK_TIMEOUT_SECONDS"
+    )
+
+# E-mail is off unless LADDER_EMAIL_HOST names an SMTP server: e-mail deliveries are then
+# recorded as skipped, saying so. With LADDER_DEBUG (the embedded desk) they are printed
+# to the console instead, so a developer sees what would go out.
+EMAIL_HOST = env_str("LADDER_EMAIL_HOST", "")
+EMAIL_PORT = env_int("LADDER_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("LADDER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("LADDER_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LADDER_EMAIL_STARTTLS", True)
+EMAIL_USE_SSL = env_bool("LADDER_EMAIL_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigError("LADDER_EMAIL_STARTTLS and LADDER_EMAIL_SSL cannot both be on")
+EMAIL_TIMEOUT = env_int("LADDER_EMAIL_TIMEOUT_SECONDS", 10)
+DEFAULT_FROM_EMAIL = env_str("LADDER_EMAIL_FROM", "Ladder <ladder@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+LADDER_EMAIL_ENABLED = bool(EMAIL_HOST) or DEBUG
