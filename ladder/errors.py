@@ -16,6 +16,7 @@ _WHAT = {
     "customer": gettext_lazy("customer"),
     "forbidden phrase": gettext_lazy("forbidden phrase"),
     "organization": gettext_lazy("organization"),
+    "playbook version": gettext_lazy("playbook version"),
     "staff member": gettext_lazy("staff member"),
     "task": gettext_lazy("task"),
     "team": gettext_lazy("team"),

@@ -161,7 +161,7 @@ def test_scheduling_needs_a_known_kind_and_an_aware_time(acme: Org) -> None:
             organization_id=acme.org.pk,
             kind=KIND,
             target_id=case.pk,
-            due_at=dt.datetime(2026, 11, 23, 9, 0),  # noqa: DTZ001
+            due_at=dt.datetime(2026, 11, 23, 9, 0),
         )
 
 

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from ladder.deadlines.actions import fire_due_deadlines
-from ladder.delivery.models import Notification
 
 from ladder.cases import actions as case_actions
 from ladder.cases.models import Case, Task, TimelineEvent
 from ladder.customers import actions as customer_actions
 from ladder.customers.actions import ProgramInput
+from ladder.deadlines.actions import fire_due_deadlines
+from ladder.delivery.models import Notification
 from ladder.errors import Conflict, Forbidden, Invalid
 from ladder.money import make_money
 from ladder.playbooks import actions as playbook_actions
@@ -35,7 +35,7 @@ from ladder.playbooks.models import (
 )
 from ladder.tenancy import actions as tenancy_actions
 from ladder.tenancy.actors import Actor
-from ladder.tenancy.models import Availability, Role, Staff
+from ladder.tenancy.models import Availability, Role, Skill, Staff
 from tests.conftest import Org, new_case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -58,6 +58,10 @@ categories:
     gather:
       - {key: teacher, label: {en: Teacher, zh-hans: 老师}}
     script: {en: Thank you for telling us., zh-hans: 感谢您告诉我们。}
+  - key: leaving
+    label: {en: Leaving, zh-hans: 离开}
+    gather:
+      - {key: churn_code, label: {en: Churn code, zh-hans: 流失原因}, required: false}
 clocks:
   - name: meeting
     label: {en: Meeting within 24 hours, zh-hans: 24小时内会面}
@@ -158,6 +162,7 @@ def fresh(case: Case) -> Case:
 
 @pytest.fixture
 def book(acme: Org) -> PlaybookVersion:
+    _skills(acme)
     return install(acme)
 
 
@@ -375,7 +380,7 @@ def test_a_rule_requires_a_field_before_closing_in_its_own_words(
 ) -> None:
     """MT2: a cancellation is not closed without its churn code; the refusal quotes the
     rule's message."""
-    case = new_case(acme, kind="cancellation")
+    case = new_case(acme, kind="cancellation", category="leaving")
     case = case_actions.update_case(
         actor=acme.actor(),
         case_id=case.pk,
@@ -411,7 +416,7 @@ def test_accounting_denies_then_a_large_offer_needs_a_second_approver(
         actor=acme.actor(),
         case_id=case.pk,
         expected_version=fresh(case).version,
-        changes={"money_at_stake": make_money("200.00", "USD")},
+        changes={"money_at_stake": make_money("200.00", "USD", "money_at_stake")},
     )
     approval = Approval.objects.get(case=case)
     assert fresh(case).status == "awaiting_approval"
@@ -442,7 +447,7 @@ def test_accounting_denies_then_a_large_offer_needs_a_second_approver(
         actor=acme.actor(),
         case_id=case.pk,
         expected_version=fresh(case).version,
-        changes={"money_at_stake": make_money("900.00", "USD")},
+        changes={"money_at_stake": make_money("900.00", "USD", "money_at_stake")},
     )
     big = Approval.objects.get(case=case, status=ApprovalStatus.PENDING)
     first = playbook_actions.decide_approval(
@@ -476,8 +481,9 @@ def test_the_customer_rejecting_the_resolution_goes_to_the_team_lead_and_the_fin
 
 
 def _skills(acme: Org) -> tuple[Staff, Staff]:
-    tier2 = tenancy_actions.create_skill(organization=acme.org, name="Tier 2")
-    lead = tenancy_actions.create_skill(organization=acme.org, name="Resolution Lead")
+    """EB3's two skills: the manager works Tier 2, the executive is the Resolution Lead."""
+    tier2, _ = Skill.objects.get_or_create(organization=acme.org, name="Tier 2")
+    lead, _ = Skill.objects.get_or_create(organization=acme.org, name="Resolution Lead")
     tier2.members.add(acme.manager)
     lead.members.add(acme.executive)
     return acme.manager, acme.executive
@@ -558,6 +564,12 @@ rules:
 def test_a_lesson_clock_counts_delivered_sessions(acme: Org) -> None:
     """ED4: a level change is decided within 6 lessons; the clock warns at 2 left and
     breaches at the sixth lesson delivered."""
+    tenancy_actions.add_staff(
+        organization=acme.org,
+        username="director@acme",
+        display_name="Academic director",
+        roles=[Role.ACADEMIC_DIRECTOR],
+    )
     install(acme, LESSONS)
     customer = customer_actions.create_customer(
         actor=acme.actor(),

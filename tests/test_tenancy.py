@@ -4,8 +4,8 @@ route is covered without editing this test."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest

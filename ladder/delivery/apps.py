@@ -1,3 +1,6 @@
+"""Delivery: the outbox of side effects (e-mail, chat channels, webhooks) retried with
+backoff until delivered, and in-app notifications. Never imports api, web or playbooks."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +8,8 @@ class DeliveryConfig(AppConfig):
     name = "ladder.delivery"
     label = "delivery"
     verbose_name = "Delivery"
+
+    def ready(self) -> None:
+        from ladder.delivery import transports
+
+        transports.load()

@@ -15,7 +15,7 @@ from ladder.playbooks.models import Approval, ApprovalStatus
 
 
 def _alert(run: engine.Run, approval: Approval, role: str, spec: ApprovalDef) -> None:
-    people = targets.staff_for(Target(role=role), run.case)  # type: ignore[arg-type]
+    people = targets.staff_for(Target(role=role), run.case)
     text = _("Approval needed: %(what)s on %(case)s (%(amount)s)") % {
         "what": run.text(spec.label),
         "case": run.case.reference,

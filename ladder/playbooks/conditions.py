@@ -83,7 +83,7 @@ CASE_FIELDS: dict[str, Callable[[Run], Any]] = {
     "outcome": lambda r: r.case.outcome,
     "money_at_stake": lambda r: r.case.money_at_stake.amount if r.case.money_at_stake else None,
     "has_owner": lambda r: r.case.owner_id is not None,
-    "team": lambda r: r.case.team.name if r.case.team_id else "",
+    "team": lambda r: r.case.team.name if r.case.team is not None else "",
 }
 CUSTOMER_FIELDS: dict[str, Callable[[Run], Any]] = {
     "name": lambda r: r.case.customer.name,

@@ -10,7 +10,15 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from ladder.cases.models import ContactOutcome, InteractionKind, Kind, Severity
 from ladder.cases.states import Status
@@ -245,7 +253,28 @@ class NotOf(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-Condition = AllOf | AnyOf | NotOf | Compare
+def _condition_kind(value: Any) -> str:
+    """Which kind of condition a mapping is, by its key, so that a mistake in one is
+    reported once, in that kind's terms, instead of once per kind of the union."""
+    if isinstance(value, dict):
+        return next(
+            (
+                tag
+                for key, tag in (("all", "AllOf"), ("any", "AnyOf"), ("not", "NotOf"))
+                if key in value
+            ),
+            "Compare",
+        )
+    return type(value).__name__
+
+
+Condition = Annotated[
+    Annotated[AllOf, Tag("AllOf")]
+    | Annotated[AnyOf, Tag("AnyOf")]
+    | Annotated[NotOf, Tag("NotOf")]
+    | Annotated[Compare, Tag("Compare")],
+    Discriminator(_condition_kind),
+]
 
 
 # --- actions -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ class PlaybookVersion(models.Model):
     loaded_by = models.CharField(max_length=200, blank=True)
     loaded_at = models.DateTimeField()
     activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=False)
 
     class Meta:

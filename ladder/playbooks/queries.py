@@ -1,8 +1,8 @@
-"""Reads of the engine's state that the desk's pages and the API share: what the
-playbook holds for one case right now (clocks, duties, checklists, the category's
-script and questions, approvals, the live handoff, requirements, review lists), the
-approvals awaiting a staff member's roles, the live handoffs ringing for a staff
-member, and their notifications. Each costs a fixed number of queries."""
+"""Reads that several interfaces share: playbook versions, and what the playbook holds
+for one case right now (clocks, duties, checklists, the category's script and
+questions, approvals, the live handoff, requirements, review lists), the approvals
+awaiting a staff member's roles, the live handoffs ringing for a staff member, and
+their notifications. Each costs a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.db.models import Min
 from ladder.cases.models import Case, TimelineEvent
 from ladder.deadlines.models import Deadline
 from ladder.delivery.models import Notification
+from ladder.errors import NotFound
 from ladder.playbooks.clocks import WARNING
 from ladder.playbooks.format import Playbook, Text
 from ladder.playbooks.library import playbook_of
@@ -28,6 +29,7 @@ from ladder.playbooks.models import (
     DutyStatus,
     Handoff,
     HandoffStatus,
+    PlaybookVersion,
     ReviewEntry,
 )
 from ladder.tenancy.models import Availability, Organization, Role, Staff
@@ -561,3 +563,34 @@ def notifications_of(
     return NotificationList(
         items=list(rows.order_by("-created_at", "-id")[:limit]), unread=unread_count(staff=staff)
     )
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    """One version with its source (the active one when no number is asked for, or
+    None when none is active) and every version of the organization, newest first."""
+
+    version: PlaybookVersion | None
+    history: list[PlaybookVersion]
+
+
+def version_page(*, organization: Organization, number: int | None = None) -> VersionPage:
+    """Two queries: the history without sources, then the one version's source."""
+    history = list(
+        PlaybookVersion.objects.filter(organization=organization)
+        .defer("source")
+        .order_by("-number")
+    )
+    chosen = next(
+        (v for v in history if (v.number == number if number is not None else v.is_active)),
+        None,
+    )
+    if chosen is None:
+        if number is not None:
+            raise NotFound("playbook version")
+        return VersionPage(None, history)
+    version = PlaybookVersion.objects.get(pk=chosen.pk)
+    return VersionPage(version, history)

@@ -24,6 +24,7 @@ import yaml
 from django.utils.text import slugify
 
 from ladder.cases import actions as case_actions
+from ladder.cases.actions import CaseEdit
 from ladder.cases.events import CaseEvent
 from ladder.cases.models import Case, Task, TimelineEvent
 from ladder.customers import actions as customer_actions
@@ -173,7 +174,7 @@ class Simulation:
         self.customer = customer_actions.create_customer(
             actor=Actor.engine(self.org, rule="simulation"),
             name=str(spec.get("name", "Customer")),
-            mrr=make_money(str(spec["mrr"]), self.org.currency) if "mrr" in spec else None,
+            mrr=make_money(str(spec["mrr"]), self.org.currency, "mrr") if "mrr" in spec else None,
             products=[str(p) for p in spec.get("products", [])],
             owner_id=self.cast[spec["owner"]].pk if "owner" in spec else None,
             external_link=str(spec.get("link", "")),
@@ -336,9 +337,18 @@ def _open_case(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:
         kind=str(args.pop("kind", "complaint")),
         channel=str(args.pop("channel", "phone")),
         subject=str(args.pop("subject", "Scenario case")),
-        money_at_stake=make_money(str(money), sim.org.currency) if money is not None else None,
-        **{k: str(v) for k, v in args.items()},
+        description=str(args.pop("description", "")),
+        request_type=str(args.pop("request_type", "")),
+        category=str(args.pop("category", "")),
+        severity=str(args.pop("severity", "medium")),
+        money_at_stake=(
+            make_money(str(money), sim.org.currency, "money_at_stake")
+            if money is not None
+            else None
+        ),
     )
+    if args:
+        raise ScenarioError(f"open_case: unknown keys {sorted(args)}")
 
 
 def _log_interaction(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:
@@ -387,12 +397,15 @@ def _transition(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:
 def _update(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:
     assert sim.org is not None
     case = sim._current()
-    changes: dict[str, Any] = dict(args)
-    if "money_at_stake" in changes:
-        changes["money_at_stake"] = make_money(str(changes["money_at_stake"]), sim.org.currency)
+    changes = CaseEdit()
+    for key, value in args.items():
+        if key == "money_at_stake":
+            changes["money_at_stake"] = make_money(str(value), sim.org.currency, key)
+        else:
+            changes[key] = str(value)  # type: ignore[literal-required]
     case_actions.update_case(
         actor=actor, case_id=case.pk, expected_version=case.version, changes=changes
-    )  # type: ignore[arg-type]
+    )
 
 
 def _assign(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:

@@ -41,11 +41,7 @@ def choose_owner(target: Target, case: Case, *, strategy: str) -> Staff | None:
     people = Staff.objects.filter(pk__in=available)
     if strategy == "round_robin":
         # The one whose latest case came longest ago (or never) is next.
-        ranked = people.annotate(last=Max("owned_cases__created_at")).order_by(
-            F("last").asc(nulls_first=True), "pk"
-        )
-    else:
-        ranked = people.annotate(
-            load=Count("owned_cases", filter=Q(owned_cases__status__in=list(OPEN)))
-        ).order_by("load", "pk")
-    return ranked.first()
+        latest = people.annotate(last=Max("owned_cases__created_at"))
+        return latest.order_by(F("last").asc(nulls_first=True), "pk").first()
+    loads = people.annotate(load=Count("owned_cases", filter=Q(owned_cases__status__in=list(OPEN))))
+    return loads.order_by("load", "pk").first()

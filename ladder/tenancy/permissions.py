@@ -21,6 +21,7 @@ class Permission(StrEnum):
     TASK_EDIT = "task.edit"
     APPROVE = "approve"  # approve or deny offers and refunds
     CONFIGURE = "configure"  # organization, teams, tiers, tokens
+    PLAYBOOK_MANAGE = "playbook.manage"  # load and activate playbook versions
 
 
 R = Role
@@ -65,6 +66,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     # MT5 accounting, ED5 principal, IN1 manager and executive.
     Permission.APPROVE: frozenset({R.ACCOUNTING, R.PRINCIPAL, R.MANAGER, R.EXECUTIVE, R.ADMIN}),
     Permission.CONFIGURE: frozenset({R.ADMIN}),
+    # A playbook decides who gets cases and who approves money: the admin's, like the
+    # rest of the organization's configuration.
+    Permission.PLAYBOOK_MANAGE: frozenset({R.ADMIN}),
 }
 
 
@@ -102,6 +106,8 @@ _DESCRIPTIONS: dict[Permission, str] = {
     Permission.TASK_EDIT: "create, reschedule, complete and reopen tasks",
     Permission.APPROVE: "approve or deny offers and refunds (MT5, ED5)",
     Permission.CONFIGURE: "configure the organization: teams, skills, tiers, staff, tokens",
+    Permission.PLAYBOOK_MANAGE: "load a playbook version and activate it (the tiers follow "
+    "the active playbook's ladder); see docs/playbooks.md",
 }
 
 _RULES = """

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("ladder.web.urls_work")),
     path("", include("ladder.web.urls_case")),
     path("", include("ladder.web.urls_public")),
+    path("", include("ladder.web.urls_playbook")),
 ]

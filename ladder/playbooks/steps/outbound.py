@@ -27,7 +27,7 @@ def _facts(run: Run) -> dict[str, Any]:
 @step("open_chat_channel")
 def open_chat_channel(run: Run, spec: ChatChannel, rule: str) -> None:
     facts = _facts(run)
-    payload = {
+    payload: dict[str, Any] = {
         "channel": run.text(spec.name),
         "case_id": run.case.pk,
         **{name: facts[name] for name in spec.fields},
