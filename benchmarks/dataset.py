@@ -381,7 +381,7 @@ def load_cases(*, dsn: str, cast: Cast, count: int, now: dt.datetime) -> LoadRep
             conn = stack.enter_context(psycopg.connect(dsn))
             conn.execute("SET session_replication_role = replica")
             conns[table] = conn
-        conns["case"].execute("TRUNCATE " + ", ".join(CASE_TABLES) + " RESTART IDENTITY")
+        conns["case"].execute("TRUNCATE " + ", ".join(CASE_TABLES) + " RESTART IDENTITY CASCADE")
         conns["case"].commit()
         copies = {
             "case": stack.enter_context(
