@@ -1,19 +1,13 @@
-"""Installs a playbook version for an organization in tests of the desk and the API.
-
-The loading use cases (load_playbook / activate_playbook) are written on another
-branch; until they are merged this creates the active PlaybookVersion row itself, as
-those use cases store it (the YAML as source, its digest)."""
+"""Installs a playbook version for an organization in tests of the desk and the API."""
 
 from __future__ import annotations
 
-import hashlib
 import textwrap
 
-from django.utils import timezone
-
-from ladder.playbooks.library import playbook_of
+from ladder.playbooks import actions as playbook_actions
 from ladder.playbooks.models import PlaybookVersion
 from ladder.tenancy import actions as tenancy_actions
+from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, Skill, Staff
 
 # A desk playbook with one of everything the Playbook panel shows: a category with a
@@ -37,6 +31,12 @@ categories:
     script:
       en: Any promise made by the installer is the installer's responsibility.
       zh-hans: 安装商做出的任何承诺由安装商负责。
+  - key: cancellation
+    label: {en: Cancellation, zh-hans: 取消}
+    gather:
+      - key: churn_code
+        label: {en: Churn code, zh-hans: 流失原因}
+        choices: [price, product_gap, service, competition, company_change]
 clocks:
   - name: meeting
     label: {en: Meeting within 24 hours, zh-hans: 24小时内会面}
@@ -107,27 +107,19 @@ def desk_book(
 
 
 def install_playbook(organization: Organization, source: str | None = None) -> PlaybookVersion:
-    """Stores ``source`` as the organization's active playbook version."""
-    text = textwrap.dedent(source if source is not None else desk_book())
-    last = PlaybookVersion.objects.filter(organization=organization).order_by("-number").first()
-    PlaybookVersion.objects.filter(organization=organization, is_active=True).update(
-        is_active=False
-    )
-    now = timezone.now()
-    version = PlaybookVersion.objects.create(
+    """Loads ``source`` and makes it the organization's active version, through the
+    use cases the `ladder playbook` command calls. Create the skills first: activation
+    checks them."""
+    actor = Actor.engine(organization, rule="tests")
+    version = playbook_actions.load_playbook(
+        actor=actor,
         organization=organization,
-        number=(last.number + 1) if last else 1,
-        name="desk",
-        source=text,
-        digest=hashlib.sha256(text.encode()).hexdigest(),
+        source=textwrap.dedent(source if source is not None else desk_book()),
         filename="desk.yaml",
-        loaded_by="tests",
-        loaded_at=now,
-        activated_at=now,
-        is_active=True,
     )
-    playbook_of(version)  # parses it: a broken test playbook fails here, not later
-    return version
+    return playbook_actions.activate_playbook(
+        actor=actor, organization=organization, number=version.number
+    )
 
 
 def skills(organization: Organization, *, tier2: list[Staff], lead: list[Staff]) -> None:

@@ -94,8 +94,8 @@ def objects_of(o: Org) -> dict[str, int]:
     running under a playbook, with a ringing live handoff (the admin is in its skill,
     so has a notification) and a pending approval."""
     if not PlaybookVersion.objects.filter(organization=o.org, is_active=True).exists():
-        install_playbook(o.org)
         skills(o.org, tier2=[o.admin], lead=[o.executive])
+        install_playbook(o.org)
     case = new_case(o)
     handoff = playbook_actions.request_handoff(actor=o.actor(), case_id=case.pk, handoff="live")
     case_actions.update_case(
