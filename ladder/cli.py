@@ -1,8 +1,9 @@
 """The ``ladder`` console command: Django's management commands under our name.
 
-``ladder run``, ``ladder worker``, ``ladder demo``, ``ladder createadmin`` and
-``ladder token create USERNAME`` are Ladder's own; everything else (``migrate``,
-``check``, ``shell`` …) is Django's.
+``ladder run``, ``ladder worker``, ``ladder demo``, ``ladder createadmin``,
+``ladder token create USERNAME`` and ``ladder playbook validate | load | activate |
+list`` are Ladder's own; everything else (``migrate``, ``check``, ``shell`` …) is
+Django's.
 """
 
 from __future__ import annotations

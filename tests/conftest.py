@@ -4,12 +4,14 @@ outsider in organization "other"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from ladder.cases import actions as case_actions
 from ladder.cases.models import Case
@@ -131,3 +133,11 @@ def manager_api(acme: Org) -> Api:
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """English for messages a test compares word for word: a page request earlier in
+    the run may have left another language active in this thread."""
+    with translation.override("en"):
+        yield

@@ -177,3 +177,14 @@ def test_no_data_crosses_organizations(demo: str) -> None:
         assert customer.owner is None or customer.owner.organization_id == customer.organization_id
     for team in Team.objects.prefetch_related("members"):
         assert all(m.organization_id == team.organization_id for m in team.members.all())
+
+
+def test_each_organization_runs_its_shipped_playbook(demo: str) -> None:
+    """Issue 5: the five playbooks load in `ladder demo`, each active for its
+    organization, so a case opened on the demo desk runs under it."""
+    from ladder.playbooks.models import PlaybookVersion
+
+    active = dict(
+        PlaybookVersion.objects.filter(is_active=True).values_list("organization__slug", "name")
+    )
+    assert active == {slug: slug for slug in ("tutoring", "school", "solar", "software", "insurer")}

@@ -11,6 +11,8 @@ from ladder.tenancy import actions as tenancy_actions
 from tests.conftest import Org
 from tests.playbook_files import VALID, edit, line_of
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def problems(source: str) -> list[Problem]:
     return check(source, filename="book.yaml").problems
@@ -225,6 +227,20 @@ def test_a_duplicate_key_in_a_mapping_is_reported() -> None:
     assert problem.line == line_of(source, "measure: calendar")
 
 
+def test_a_bare_on_is_reported_as_the_boolean_yaml_reads() -> None:
+    """YAML 1.1 reads `on:` as true; a rule written with it has no trigger."""
+    source = edit(VALID, "    when: case.escalation_requested", "    on: case.escalation_requested")
+    found = problems(source)
+    assert [(p.path, p.line) for p in found] == [
+        ("rules[3].when", line_of(source, "- name: customer_wants_leadership")),
+        ("rules[3].on", line_of(source, "on: case.escalation_requested")),
+    ]
+    assert found[0].message == "is required"
+    assert found[1].message == (
+        "YAML reads the key on as true or false: quote it, or write when: for a rule's trigger"
+    )
+
+
 def test_a_text_missing_a_listed_language_is_reported() -> None:
     """ED: the school's playbook speaks Chinese; every text must say it in Chinese too."""
     source = edit(VALID, "{en: Daily notes, zh-hans: 每日记录}", "Daily notes")
@@ -313,3 +329,13 @@ def test_a_tier_whose_role_nobody_holds_is_unreachable(acme: Org, skills: None) 
     assert problem[0].message == (
         "tier 3 is unreachable: nobody in Acme holds the role principal that works it"
     )
+
+
+def test_validation_accepts_the_filters_the_engine_matches() -> None:
+    """The `with:` keys validation accepts per trigger are the ones the engine's
+    trigger matching reads, so a valid filter is never silently ignored."""
+    from ladder.playbooks import triggers, validation
+
+    assert {t: set(keys) for t, keys in validation.FILTERS.items()} == {
+        t: set(keys) for t, keys in triggers.FILTERS.items()
+    }

@@ -16,6 +16,8 @@ from ladder.tenancy.models import Role, Tier
 from tests.conftest import Org
 from tests.playbook_files import VALID, edit, line_of
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def skills(acme: Org) -> None:

@@ -42,6 +42,8 @@ from ladder.cases.models import (
 from ladder.cases.states import Status
 from ladder.customers.actions import ContactInput, ProgramInput, create_customer
 from ladder.customers.models import Customer, ProgramUnit
+from ladder.playbooks.actions import activate_playbook, load_playbook
+from ladder.playbooks.simulation import SHIPPED
 from ladder.tenancy.actions import add_staff, create_organization, create_skill, create_team
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.calendar import BusinessCalendar
@@ -428,6 +430,17 @@ class _Run:
                 case = step.apply(self, case)
         if spec.reply_guard != ReplyGuard.WARN:
             set_reply_guard(actor=self.actor(Role.ADMIN), mode=spec.reply_guard)
+        # The organization's procedure, as shipped: cases opened from now on run under
+        # it. The demo's own cases above were opened before it, as on a desk that
+        # adopts Ladder's playbooks after it has been in use.
+        engine = Actor.engine(self.org, rule="demo")
+        version = load_playbook(
+            actor=engine,
+            organization=self.org,
+            source=(SHIPPED / f"{spec.slug}.yaml").read_text(encoding="utf-8"),
+            filename=f"{spec.slug}.yaml",
+        )
+        activate_playbook(actor=engine, organization=self.org, number=version.number)
 
 
 def username(role: Role, slug: str) -> str:

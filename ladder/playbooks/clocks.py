@@ -251,6 +251,7 @@ def fire_warnings(deadlines: list[Deadline], now: dt.datetime) -> None:
         clock = _live_clock(deadline)
         level = str(deadline.payload.get("level"))
         if clock is None or level in clock.warned or clock.breached_at is not None:
+            deadline.mark_stale()
             continue
         clock.warned = [*clock.warned, level]
         clock.save(update_fields=["warned"])
@@ -262,6 +263,7 @@ def fire_breaches(deadlines: list[Deadline], now: dt.datetime) -> None:
     for deadline in deadlines:
         clock = _live_clock(deadline)
         if clock is None or clock.breached_at is not None:
+            deadline.mark_stale()
             continue
         clock.breached_at = deadline.due_at
         clock.save(update_fields=["breached_at"])

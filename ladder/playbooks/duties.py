@@ -138,8 +138,10 @@ def fire_due_duties(deadlines: list[Deadline], now: dt.datetime) -> None:
             .first()
         )
         if duty is None or duty.due_at is None:
+            deadline.mark_stale()
             continue
         if duty.due_at.isoformat() != deadline.payload.get("due_at"):
+            deadline.mark_stale()
             continue
         case = (
             Case.objects.select_for_update(of=("self",))

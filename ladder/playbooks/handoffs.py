@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from ladder.cases.actions import apply_assignment
+from ladder.cases.actions import apply_assignment, apply_escalation
 from ladder.cases.events import CaseEvent
 from ladder.cases.models import Case
 from ladder.deadlines.actions import cancel_deadlines, schedule_deadline
@@ -21,7 +21,7 @@ from ladder.playbooks.format import HandoffDef, parse_duration
 from ladder.playbooks.library import playbook_of
 from ladder.playbooks.models import Handoff, HandoffStatus
 from ladder.tenancy.actors import Actor
-from ladder.tenancy.models import Availability, Skill, Staff
+from ladder.tenancy.models import Availability, Skill, Staff, Tier
 
 TIMEOUT = "handoff.timeout"
 
@@ -108,7 +108,26 @@ def accept(*, handoff: Handoff, staff: Staff, at: dt.datetime) -> bool:
 
 
 def take_case(run: engine.Run, handoff: Handoff, staff: Staff) -> None:
+    """The member who accepted owns the case; if the skill works a higher tier of the
+    ladder (EB3: Tier 2, Resolution Lead), the case climbs to it with its summary."""
     cancel_deadlines(kind=TIMEOUT, target_id=handoff.pk, at=run.at)
+    skill = handoff.skill.name if handoff.skill is not None else ""
+    rung = next((t for t in run.book.tiers if t.skill and t.skill == skill), None)
+    if rung is not None and rung.level > run.case.tier:
+        apply_escalation(
+            case=run.case,
+            actor=run.event.actor,
+            tiers={
+                t.level: t for t in Tier.objects.filter(organization_id=run.case.organization_id)
+            },
+            to_tier=rung.level,
+            owner=None,
+            team=None,
+            details=_("Live handoff accepted by %(who)s") % {"who": staff},
+            source_of_dispute=run.case.description or run.case.subject,
+            at=run.at,
+            extra={"handoff": handoff.name},
+        )
     apply_assignment(
         case=run.case, actor=run.event.actor, owner=staff, team=run.case.team, at=run.at
     )
@@ -127,7 +146,8 @@ def fire_timeouts(deadlines: list[Deadline], now: dt.datetime) -> None:
             .first()
         )
         if handoff is None:
-            continue  # accepted or cancelled in time
+            deadline.mark_stale()  # accepted or cancelled in time
+            continue
         case = (
             Case.objects.select_for_update(of=("self",))
             .select_related("organization", "customer")
@@ -135,6 +155,7 @@ def fire_timeouts(deadlines: list[Deadline], now: dt.datetime) -> None:
         )
         state = engine.state_of(case)
         if state is None:
+            deadline.mark_stale()
             continue
         book = playbook_of(state.version)
         spec = book.handoff(handoff.name)

@@ -143,9 +143,8 @@ class Simulation:
         for person in self.spec.get("cast", []):
             name = str(person["name"])
             for team in person.get("teams", []):
-                teams.setdefault(
-                    team, tenancy_actions.create_team(organization=self.org, name=team)
-                )
+                if team not in teams:
+                    teams[team] = tenancy_actions.create_team(organization=self.org, name=team)
             staff = tenancy_actions.add_staff(
                 organization=self.org,
                 username=f"{name}@{self.org.slug}",

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
 from ladder.cases.models import Case, Channel, ContactOutcome, InteractionKind, Kind
 from ladder.cases.states import Status
+from ladder.playbooks import conditions
 from ladder.playbooks.format import (
     Action,
     AllOf,
@@ -117,6 +120,7 @@ class Lines:
 
     def __init__(self, root: yaml.Node | None) -> None:
         self.lines: dict[Path, int] = {(): 1}
+        # Problems only the node tree shows: keys given twice, keys read as booleans.
         self.dupes: list[tuple[Path, int, str]] = []
         if root is not None:
             self._walk(root, ())
@@ -126,6 +130,18 @@ class Lines:
             for key, value in node.value:
                 here = (*path, str(key.value))
                 line = key.start_mark.line + 1
+                if key.tag == "tag:yaml.org,2002:bool":
+                    self.dupes.append(
+                        (
+                            here,
+                            line,
+                            _(
+                                "YAML reads the key %(key)s as true or false: quote it, or "
+                                "write when: for a rule's trigger"
+                            )
+                            % {"key": key.value},
+                        )
+                    )
                 if here in self.lines:
                     # PyYAML silently keeps the last of two equal keys; the author meant
                     # something by both, so say so.
@@ -150,6 +166,23 @@ class Lines:
 # --- shape: Pydantic's errors, at their lines ----------------------------------------
 
 _ROLE_KEYS = frozenset({"role", "approver", "second_approver"})
+_DURATION_KEYS = frozenset({"target", "warn_before", "timeout", "due_in"})
+# Pydantic's wording for the commonest mistakes, in the playbook author's terms.
+_PLAIN_MESSAGES: dict[str, Promise] = {
+    "int_parsing": gettext_lazy("is not a whole number"),
+    "int_type": gettext_lazy("is not a whole number"),
+    "int_from_float": gettext_lazy("is not a whole number"),
+    "string_type": gettext_lazy("must be text"),
+    "list_type": gettext_lazy("must be a list"),
+    "dict_type": gettext_lazy("must be a mapping of keys and values"),
+    "model_type": gettext_lazy("must be a mapping of keys and values"),
+    "model_attributes_type": gettext_lazy("must be a mapping of keys and values"),
+    "bool_parsing": gettext_lazy("must be true or false"),
+    "bool_type": gettext_lazy("must be true or false"),
+    "time_parsing": gettext_lazy('is not a time of day like "09:00"'),
+    "decimal_parsing": gettext_lazy("is not a number"),
+    "too_short": gettext_lazy("must not be empty"),
+}
 
 
 def _shape_problems(
@@ -157,6 +190,8 @@ def _shape_problems(
 ) -> list[Problem]:
     by_path: dict[Path, list[str]] = {}
     for error in exc.errors():
+        if error["type"] == "invalid_key":
+            continue  # a key YAML read as true or false: Lines reports it by its name
         path = _data_path(error, data)
         message = _message(error, path)
         messages = by_path.setdefault(path, [])
@@ -190,7 +225,7 @@ def _data_path(error: ErrorDetails, data: Any) -> Path:
 
 def _message(error: ErrorDetails, path: Path) -> str:
     kind = error["type"]
-    key = path[-1] if path else ""
+    key = next((part for part in reversed(path) if isinstance(part, str)), "")
     if kind == "missing":
         return _("is required")
     if kind == "extra_forbidden":
@@ -209,7 +244,9 @@ def _message(error: ErrorDetails, path: Path) -> str:
             "value": repr(error["input"]),
             "expected": expected,
         }
-    if kind == "string_pattern_mismatch" and key in ("target", "timeout", "due_in"):
+    if kind in _PLAIN_MESSAGES:
+        return str(_PLAIN_MESSAGES[kind])
+    if kind == "string_pattern_mismatch" and key in _DURATION_KEYS:
         return _("%(value)s is not a duration like 30s, 90m, 24h, 2d or 1w") % {
             "value": repr(error["input"])
         }
@@ -325,31 +362,9 @@ def meaning_check(fn: Check) -> Check:
 
 # What a condition's `case.*` and `customer.*` may name: the fields the engine reads
 # (playbooks.conditions); anything else would silently read as empty.
-CASE_FIELDS: tuple[str, ...] = (
-    "kind",
-    "channel",
-    "category",
-    "severity",
-    "status",
-    "tier",
-    "subject",
-    "description",
-    "request_type",
-    "root_cause",
-    "resolution",
-    "outcome",
-    "money_at_stake",
-    "has_owner",
-    "team",
-)
-CUSTOMER_FIELDS: tuple[str, ...] = (
-    "name",
-    "mrr",
-    "contract_value",
-    "products",
-    "has_owner",
-    "open_cases",
-)
+# What `case.*` and `customer.*` may name: the fields the engine's conditions read.
+CASE_FIELDS: tuple[str, ...] = tuple(conditions.CASE_FIELDS)
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(conditions.CUSTOMER_FIELDS)
 # What `event.*` offers under each trigger (None: any key, as a signal carries its own).
 EVENT_KEYS: dict[str, tuple[str, ...] | None] = {
     "case.created": (),

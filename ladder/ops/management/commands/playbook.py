@@ -1,5 +1,10 @@
-"""`ladder playbook validate | load | activate | list`: an organization's procedure as
-versioned YAML files (see docs/playbooks.md).
+"""`ladder playbook validate | load | activate | list | simulate`: an organization's
+procedure as versioned YAML files (see docs/playbooks.md).
+
+``simulate PLAYBOOK SCENARIO`` replays a scenario through the engine on a virtual clock
+in a throwaway SQLite database (the command runs itself again with that database), so
+it never touches the desk's data; it prints the case's timeline and each expectation,
+and exits 1 if one fails.
 
 ``load`` and ``activate`` act as the named staff member (``--as USERNAME``, who must
 hold the playbook.manage permission in the organization) or, without ``--as``, as the
@@ -8,20 +13,28 @@ the organization's data in hand. The version records which."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from ladder.errors import DomainError
 from ladder.playbooks.actions import activate_playbook, load_playbook
 from ladder.playbooks.models import PlaybookVersion
+from ladder.playbooks.simulation import SHIPPED, ScenarioError, simulate
 from ladder.playbooks.validation import check
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, Staff
 
 COMMAND_LINE = "command line"
+# Set in the child process that runs a simulation in its own throwaway database.
+_THROWAWAY = "LADDER_SIMULATION_DATABASE"
 
 
 class Command(BaseCommand):
@@ -43,6 +56,9 @@ class Command(BaseCommand):
         activate.add_argument("--as", dest="username", help="act as this staff member")
         listing = sub.add_parser("list", help="list the versions, the active one marked")
         listing.add_argument("--organization", help="slug (default: every organization)")
+        simulate = sub.add_parser("simulate", help="replay a scenario on a virtual clock")
+        simulate.add_argument("playbook", help="a playbook file, or a shipped one's name")
+        simulate.add_argument("scenario", help="a scenario file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         verb = options["verb"]
@@ -50,6 +66,8 @@ class Command(BaseCommand):
             self.validate(options["file"], options["organization"])
         elif verb == "list":
             self.list_versions(options["organization"])
+        elif verb == "simulate":
+            self.simulate(options["playbook"], options["scenario"])
         else:
             org = _organization(options["organization"])
             actor = _actor(org, options["username"])
@@ -85,6 +103,46 @@ class Command(BaseCommand):
             f"{file}: playbook {book.playbook} is valid "
             f"({len(book.tiers)} tiers, {len(book.rules)} rules)"
         )
+
+    def simulate(self, playbook: str, scenario: str) -> None:
+        book = Path(playbook)
+        if not book.is_file():
+            book = SHIPPED / f"{playbook}.yaml"
+        for path in (book, Path(scenario)):
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+        if os.environ.get(_THROWAWAY) != "1":
+            self._simulate_elsewhere(book, Path(scenario))
+            return
+        call_command("migrate", verbosity=0, interactive=False)
+        try:
+            result = simulate(scenario_path=Path(scenario), playbook_path=book)
+        except (ScenarioError, DomainError) as exc:
+            raise CommandError(f"{scenario}: {exc}") from None
+        for line in result.lines:
+            self.stdout.write(line)
+        self.stdout.write("")
+        for outcome in result.outcomes:
+            mark = "ok  " if outcome.ok else "FAIL"
+            self.stdout.write(f"{mark} step {outcome.step}: {outcome.text}")
+        if not result.passed:
+            raise CommandError(f"{scenario}: {len(result.failures)} expectation(s) failed")
+
+    def _simulate_elsewhere(self, book: Path, scenario: Path) -> None:
+        with tempfile.TemporaryDirectory(prefix="ladder-simulation-") as folder:
+            env = {
+                **os.environ,
+                _THROWAWAY: "1",
+                "DATABASE_URL": f"sqlite:///{Path(folder) / 'simulation.sqlite3'}",
+            }
+            command = [sys.executable, "-m", "ladder.cli", "playbook", "simulate"]
+            done = subprocess.run(  # noqa: S603 - our own command, no shell
+                [*command, str(book.resolve()), str(scenario.resolve())],
+                env=env,
+                check=False,
+            )
+        if done.returncode:
+            raise CommandError(f"{scenario}: the simulation failed") from None
 
     def list_versions(self, slug: str | None) -> None:
         versions = PlaybookVersion.objects.select_related("organization").defer("source")
