@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,7 +15,12 @@ from ladder.api.main import api as ninja_api
 from ladder.cases import actions as case_actions
 from ladder.cases.models import Case, Interaction, Task, TimelineEvent
 from ladder.customers.models import Customer
+from ladder.delivery.models import Notification
+from ladder.money import make_money
+from ladder.playbooks import actions as playbook_actions
+from ladder.playbooks.models import Approval, Handoff, PlaybookVersion
 from tests.conftest import Api, Org, new_case
+from tests.playbook_setup import install_playbook, skills
 
 SCHEMA = ninja_api.get_openapi_schema()
 OPERATIONS = [
@@ -84,8 +90,22 @@ def minimal(schema: dict[str, Any], ids: dict[str, int], name: str = "") -> Any:
 
 
 def objects_of(o: Org) -> dict[str, int]:
-    """One object of every kind a path or body can name, in organization ``o``."""
+    """One object of every kind a path or body can name, in organization ``o``: a case
+    running under a playbook, with a ringing live handoff (the admin is in its skill,
+    so has a notification) and a pending approval."""
+    if not PlaybookVersion.objects.filter(organization=o.org, is_active=True).exists():
+        skills(o.org, tier2=[o.admin], lead=[o.executive])
+        install_playbook(o.org)
     case = new_case(o)
+    handoff = playbook_actions.request_handoff(actor=o.actor(), case_id=case.pk, handoff="live")
+    case_actions.update_case(
+        actor=o.actor(),
+        case_id=case.pk,
+        expected_version=Case.objects.get(pk=case.pk).version,
+        changes={"money_at_stake": make_money(Decimal(100), o.org.currency, "money_at_stake")},
+    )
+    approval = Approval.objects.get(case=case)
+    notification = Notification.objects.filter(staff=o.admin).latest("id")
     task = case_actions.create_task(
         actor=o.actor(),
         title="Call back",
@@ -101,6 +121,9 @@ def objects_of(o: Org) -> dict[str, int]:
         "team_id": o.team.pk,
         "owner_id": o.agent.pk,
         "assignee_id": o.agent.pk,
+        "handoff_id": handoff.pk,
+        "approval_id": approval.pk,
+        "notification_id": notification.pk,
     }
 
 
@@ -117,7 +140,8 @@ def _call(client: Api, method: str, path: str, body: Any) -> Any:
 
 
 def _counts() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (Case, Customer, Interaction, Task, TimelineEvent))
+    models = (Case, Customer, Interaction, Task, TimelineEvent, Approval, Handoff, Notification)
+    return tuple(m.objects.count() for m in models)
 
 
 @pytest.mark.parametrize(
@@ -191,6 +215,8 @@ def test_lists_show_only_your_organization(acme: Org, other: Org, path: str) -> 
         "tasks": "task_id",
         "staff": "staff_id",
         "teams": "team_id",
+        "approvals": "approval_id",
+        "notifications": "notification_id",
     }.get(path.rsplit("/", 1)[-1])
     if kind is not None:
         body = r.json()

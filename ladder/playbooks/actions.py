@@ -22,7 +22,7 @@ from ladder.cases.states import OPEN, Status
 from ladder.customers.models import Program
 from ladder.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from ladder.playbooks import approvals, engine, handoffs
-from ladder.playbooks.format import Playbook
+from ladder.playbooks.format import GatherField, Playbook
 from ladder.playbooks.library import playbook_of
 from ladder.playbooks.models import (
     Approval,
@@ -169,19 +169,28 @@ def answer_questions(*, actor: Actor, case_id: int, answers: dict[str, str]) -> 
         case = _locked_case(actor, case_id)
         run = _run_for(case, actor, "case.field_changed", now, {})
         category = run.book.category(case.category)
-        known = {f.key: f for f in category.gather} if category is not None else {}
+        known: dict[str, GatherField | None] = {
+            f.key: f for f in (category.gather if category is not None else [])
+        }
+        # An answer a rule requires before a status (the churn code, MT2) is asked for
+        # too, whatever the category.
+        for requirement in run.state.requirements:
+            for name in requirement["fields"]:
+                scope, _dot, key = name.partition(".")
+                if scope == "answers":
+                    known.setdefault(key, None)
         errors = [
             FieldError(f"answers.{key}", _("is not asked for in this case's category"))
             for key in answers
             if key not in known
         ]
         for key, value in answers.items():
-            spec = known.get(key)
-            if spec is None:
+            if key not in known:
                 continue
+            spec = known[key]
             if len(value) > MAX_ANSWER:
                 errors.append(FieldError(f"answers.{key}", _("is too long")))
-            elif spec.choices and value and value not in spec.choices:
+            elif spec is not None and spec.choices and value and value not in spec.choices:
                 errors.append(
                     FieldError(
                         f"answers.{key}",

@@ -162,4 +162,6 @@ def test_the_page_costs_the_same_queries_for_one_version_or_many(acme: Org) -> N
         )
     assert count("/playbook/") == one
     assert count("/playbook/3/") == one
-    assert one == 6  # session, user, staff and roles; the history; the version
+    # session, user, staff and roles; the unread notifications by the bell; the history;
+    # the version
+    assert one == 7

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,10 +32,12 @@ from ladder.cases.queries import get_case
 from ladder.cases.states import ALLOWED, CLOSING, OPEN, Status
 from ladder.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from ladder.money import make_money
+from ladder.playbooks.queries import CasePlaybook, case_playbook
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, ReplyGuard
 from ladder.tenancy.permissions import Permission
-from ladder.web.desk import desk_view
+from ladder.web.desk import desk_view, field_errors
+from ladder.web.engine_events import TITLES
 from ladder.web.forms_case import (
     CHANNEL_LABELS,
     DIRECTION_LABELS,
@@ -213,8 +216,13 @@ def present(entry: TimelineEntry, org: Organization) -> TimelineItem:
             _local(str(data.get("old_due_at", "")), org.zone),
             _local(str(data.get("new_due_at", "")), org.zone),
         )
+    elif e.kind in TITLES:
+        item.title = TITLES[e.kind](data)
     elif e.field:
         item.change = (e.old_value, e.new_value)
+    if e.actor_rule:
+        # Every engine decision says which rule of which playbook version made it.
+        item.facts.append((_("Playbook rule"), e.actor_rule))
     return item
 
 
@@ -247,6 +255,11 @@ class Bound:
     forms: dict[str, DeskForm] = field(default_factory=dict)
     notice: str = ""
     stale: bool = False
+    # The playbook panel's refusals, by what they name (``answers.churn_code``,
+    # ``checklist.key_actions``, ``duties.contact_days``, ``escalation.reason`` …),
+    # and what was typed there.
+    playbook_errors: dict[str, list[str]] = field(default_factory=dict)
+    playbook_values: dict[str, str] = field(default_factory=dict)
 
 
 def _render_case(
@@ -342,7 +355,12 @@ def _render_case(
         escalate.offer(tiers=escalate_tiers, owners=escalate_owners, teams=_team_choices(page))
         forms["escalate"] = escalate
     tier = page.tiers.get(case.tier)
+    playbook = case_playbook(case=case, viewer=actor.staff, language=get_language())
     context = {
+        "playbook": playbook,
+        "pb": playbook_actions_allowed(actor, case, playbook),
+        "pb_errors": bound.playbook_errors,
+        "pb_values": bound.playbook_values,
         "case": case,
         "customer": case.customer,
         "tier_name": tier.name if tier else "",
@@ -368,6 +386,40 @@ def _render_case(
         "stale": bound.stale,
     }
     return render(request, "web/case.html", context, status=status)
+
+
+# Refusals that name these belong to the playbook panel.
+PLAYBOOK_SCOPES = frozenset({"answers", "checklist", "duties"})
+
+
+@dataclass(frozen=True)
+class PlaybookActions:
+    """Which of the playbook panel's actions the page offers now."""
+
+    answer: bool = False
+    tick: bool = False
+    request_escalation: bool = False
+    reject_resolution: bool = False
+    handoff: bool = False
+
+
+def playbook_actions_allowed(
+    actor: Actor, case: Any, playbook: CasePlaybook | None
+) -> PlaybookActions:
+    if playbook is None:
+        return PlaybookActions()
+    is_open = Status(case.status) in OPEN
+    ringing = playbook.handoff is not None and playbook.handoff.ringing
+    return PlaybookActions(
+        answer=actor.can(Permission.CASE_EDIT) and bool(playbook.questions),
+        tick=actor.can(Permission.CASE_LOG),
+        request_escalation=is_open and actor.can(Permission.CASE_LOG),
+        reject_resolution=is_open and actor.can(Permission.CASE_LOG),
+        handoff=is_open
+        and actor.can(Permission.CASE_ESCALATE)
+        and bool(playbook.handoff_options)
+        and not ringing,
+    )
 
 
 @desk_view
@@ -488,26 +540,41 @@ def case_transition(request: HttpRequest, actor: Actor, case_id: int) -> HttpRes
         )
         return _("The case is now: %(status)s.") % {"status": label(STATUS_LABELS, case.status)}
 
-    def resolution_errors(exc: Invalid) -> Bound | None:
-        # TD1: resolving without a root cause or resolution names those fields; show
-        # the refusal next to them, in the form where they are written.
-        if not all(e.field in ("root_cause", "resolution") for e in exc.errors):
+    def refused(exc: Invalid) -> Bound | None:
+        # TD1: resolving without a root cause or resolution names those fields; the
+        # playbook's requirements name answers, checklists and duties. Each refusal is
+        # shown next to the thing to do, in the rule's own words.
+        resolution = [e for e in exc.errors if e.field in ("root_cause", "resolution")]
+        playbook = [e for e in exc.errors if e.field.partition(".")[0] in PLAYBOOK_SCOPES]
+        rest = [e for e in exc.errors if e not in resolution and e not in playbook]
+        if not resolution and not playbook:
             return None
-        with http_errors():
-            case = get_case(organization=actor.organization, case_id=case_id)
-        shown = ResolutionForm(
-            data={
-                "version": str(case.version),
-                "root_cause": case.root_cause,
-                "resolution": case.resolution,
-                "outcome": case.outcome,
-            }
-        )
-        shown.add_domain_errors(exc.errors)
-        notice = _("Record the root cause and the resolution before resolving the case.")
-        return Bound(forms={"resolution": shown}, notice=notice)
+        bound = Bound()
+        if resolution:
+            with http_errors():
+                case = get_case(organization=actor.organization, case_id=case_id)
+            shown = ResolutionForm(
+                data={
+                    "version": str(case.version),
+                    "root_cause": case.root_cause,
+                    "resolution": case.resolution,
+                    "outcome": case.outcome,
+                }
+            )
+            shown.add_domain_errors(resolution)
+            bound.forms["resolution"] = shown
+            bound.notice = _("Record the root cause and the resolution before resolving the case.")
+        if playbook:
+            bound.playbook_errors = field_errors(playbook)
+            bound.notice = _(
+                "The playbook asks for more before this move: each requirement is shown in "
+                "the Playbook panel, next to what to do."
+            )
+        if rest:
+            form.add_domain_errors(rest)
+        return bound
 
-    return _act(request, actor, case_id, "move", form, move, errors_to=resolution_errors)
+    return _act(request, actor, case_id, "move", form, move, errors_to=refused)
 
 
 @require_POST
