@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from ladder.tenancy.models import (
     Organization,
     Role,
     RoleGrant,
+    RoleList,
     Skill,
     Staff,
     Team,
@@ -246,14 +248,24 @@ def authenticate_token(plaintext: str) -> ApiToken | None:
     """The live token with this plaintext, its staff, organization and roles loaded."""
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
         return None
-    # One query; the staff member's roles load on the first permission check, which a
-    # read never makes (every role may view).
-    token = (
-        ApiToken.objects.select_related("staff__organization", "staff__user")
-        .filter(digest=_digest(plaintext), revoked_at__isnull=True)
-        .order_by()  # the digest is unique: no sort (Meta.ordering would add one)
-        .first()
+    # One query for the token, its staff member, their user, organization and roles: a
+    # write checks the roles, and a second query for them cost as much as the first.
+    roles = (
+        RoleGrant.objects.filter(staff=OuterRef("staff_id"))
+        .order_by()
+        .values("staff")
+        .annotate(roles=RoleList("role"))
+        .values("roles")
     )
+    # The digest is unique: no sort (Meta.ordering would add one), no LIMIT 21 of get().
+    tokens = (
+        ApiToken.objects.select_related("staff__organization", "staff__user")
+        .annotate(role_list=Subquery(roles))
+        .filter(digest=_digest(plaintext), revoked_at__isnull=True)
+        .order_by()
+    )
+    token = next(iter(tokens[:1]), None)
     if token is None or not token.staff.user.is_active:
         return None
+    token.staff.cache_roles(token.role_list.split(",") if token.role_list else ())
     return token

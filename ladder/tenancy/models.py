@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -209,6 +210,23 @@ class Staff(models.Model):
             cached = frozenset(Role(g.role) for g in self.role_grants.all())
             self._role_set = cached
         return cached
+
+    def cache_roles(self, roles: Iterable[str]) -> None:
+        """Roles loaded together with the staff member (see :class:`RoleList`), so that
+        ``role_set`` needs no query of its own."""
+        self._role_set = frozenset(Role(r) for r in roles)
+
+
+class RoleList(models.Aggregate):
+    """The ``role`` values of a group of role grants, comma-separated (no role name
+    holds a comma): PostgreSQL's ``string_agg``, SQLite's ``group_concat``."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
 
 class RoleGrant(models.Model):
