@@ -641,6 +641,16 @@ def measure_database(opts: Options, cast: dataset.Cast, size: Size, workdir: Pat
             "first_page": explain(conn, first_sql, first_params),
             "deep_page": explain(conn, deep_sql, deep_params),
         }
+        # Which index each page reads cases_case through (case_team_status is the one
+        # made for this filter): dropping an index must not change it.
+        out["explain"]["case_index"] = {
+            page: re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\w+) on cases_case", plan)
+            for page, plan in (
+                ("first_page", out["explain"]["first_page"]),
+                ("deep_page", out["explain"]["deep_page"]),
+            )
+        }
+        say(f"  cases_case read through: {out['explain']['case_index']}")
         size.floor_spec = workdir / f"floor-{size.count}.json"
         size.floor_spec.write_text(
             json.dumps(
