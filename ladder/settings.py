@@ -117,11 +117,23 @@ if PG_PREPARE_THRESHOLD < 0:
     raise ConfigError(
         f"LADDER_PG_PREPARE_THRESHOLD={PG_PREPARE_THRESHOLD} is negative (0 turns it off)"
     )
+# A prepared statement is still planned afresh on every run while PostgreSQL's
+# plan_cache_mode is "auto" and it guesses that a plan for the actual values beats
+# the generic one, as it does for the case list's page (1.4 ms a run instead of 0.7).
+# Ladder's queries are short index lookups behind composite indexes made for them,
+# whose generic plan is the plan for any value, so Ladder asks for generic plans.
+PG_PLAN_CACHE_MODE = env_str("LADDER_PG_PLAN_CACHE_MODE", "force_generic_plan")
+if PG_PLAN_CACHE_MODE not in {"auto", "force_generic_plan", "force_custom_plan"}:
+    raise ConfigError(
+        f"LADDER_PG_PLAN_CACHE_MODE={PG_PLAN_CACHE_MODE!r} is not auto, force_generic_plan"
+        " or force_custom_plan"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PG_PREPARE_THRESHOLD:
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": True,
         "prepare_threshold": PG_PREPARE_THRESHOLD,
+        "options": f"-c plan_cache_mode={PG_PLAN_CACHE_MODE}",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,20 @@ PG = "postgres://ladder@db.invalid:5432/ladder"
 def test_postgresql_prepares_repeated_statements_by_default() -> None:
     result = _options(DATABASE_URL=PG)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"server_side_binding": True, "prepare_threshold": 5}
+    assert json.loads(result.stdout) == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        "options": "-c plan_cache_mode=force_generic_plan",
+    }
+
+
+def test_the_plan_cache_mode_can_go_back_to_postgresqls_default() -> None:
+    result = _options(DATABASE_URL=PG, LADDER_PG_PLAN_CACHE_MODE="auto")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["options"] == "-c plan_cache_mode=auto"
+    result = _options(DATABASE_URL=PG, LADDER_PG_PLAN_CACHE_MODE="generic")
+    assert result.returncode != 0
+    assert "LADDER_PG_PLAN_CACHE_MODE" in result.stderr
 
 
 def test_zero_turns_prepared_statements_and_server_side_binding_off() -> None:
