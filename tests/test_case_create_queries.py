@@ -5,6 +5,7 @@ with the case and its timeline row."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -41,7 +42,7 @@ def _kinds(ctx: CaptureQueriesContext) -> list[str]:
             out.append("UPDATE " + sql.split()[1].strip('"').lower())
         elif sql.startswith("INSERT"):
             out.append("INSERT " + sql.split()[2].strip('"').lower())
-        elif 'FROM "TENANCY_APITOKEN"' in sql:
+        elif re.search(r'FROM "?TENANCY_APITOKEN"?', sql):
             out.append("SELECT token")
         else:
             out.append("SELECT parties")

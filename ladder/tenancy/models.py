@@ -212,21 +212,9 @@ class Staff(models.Model):
         return cached
 
     def cache_roles(self, roles: Iterable[str]) -> None:
-        """Roles loaded together with the staff member (see :class:`RoleList`), so that
+        """Roles loaded together with the staff member (the token lookup does), so that
         ``role_set`` needs no query of its own."""
         self._role_set = frozenset(Role(r) for r in roles)
-
-
-class RoleList(models.Aggregate):
-    """The ``role`` values of a group of role grants, comma-separated (no role name
-    holds a comma): PostgreSQL's ``string_agg``, SQLite's ``group_concat``."""
-
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, ',')"
-    output_field = models.TextField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
 
 class RoleGrant(models.Model):
