@@ -54,7 +54,7 @@ def test_a_create_runs_five_statements_and_one_short_transaction(
 ) -> None:
     """The statement count of POST /api/v1/cases with owner and team (9 before the
     create path was trimmed: roles, customer, owner, team, and the number in two)."""
-    manager_api.post("cases", _body(acme))  # the first request of a client warms nothing up
+    manager_api.post("cases", _body(acme))  # a first case: the one measured is number 2
     with CaptureQueriesContext(connection) as ctx:
         r = manager_api.post("cases", _body(acme, subject="Second"))
     assert r.status_code == 201, r.content
