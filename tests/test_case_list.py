@@ -97,3 +97,26 @@ def test_other_lists_pin_their_query_counts(acme: Org, api: Api) -> None:
         with CaptureQueriesContext(connection) as ctx:
             assert api.get(path).status_code == 200
         assert len(ctx) <= 6, (path, [q["sql"] for q in ctx.captured_queries])
+
+
+def test_no_foreign_key_keeps_an_index_a_composite_index_starts_with(db: None) -> None:
+    """Every insert maintains every index: a single-column index that a composite one
+    starts with only costs (migration cases/0006). The list's indexes stay."""
+    with connection.cursor() as cursor:
+        for table in ("cases_case", "cases_interaction", "cases_task", "cases_timelineevent"):
+            indexes = [
+                c["columns"]
+                for c in connection.introspection.get_constraints(cursor, table).values()
+                if c["index"] and not c["unique"] and not c["primary_key"]
+            ]
+            singles = {cols[0] for cols in indexes if len(cols) == 1}
+            leading = {cols[0] for cols in indexes if len(cols) > 1}
+            assert not singles & leading, (table, sorted(singles & leading))
+        case_indexes = connection.introspection.get_constraints(cursor, "cases_case")
+    assert case_indexes["case_team_status"]["columns"] == [
+        "organization_id",
+        "team_id",
+        "status",
+        "created_at",
+        "id",
+    ]

@@ -234,6 +234,40 @@ def test_unauthenticated_requests_get_401(db: None) -> None:
         assert r.status_code == 401, (method, url)
 
 
+def test_a_token_of_a_deactivated_user_is_refused(acme: Org) -> None:
+    from ladder.tenancy.actions import authenticate_token
+
+    client = Api(acme.agent)
+    assert client.get("me").status_code == 200
+    acme.agent.user.is_active = False
+    acme.agent.user.save(update_fields=["is_active"])
+    assert authenticate_token(client.token) is None
+    assert client.get("me").status_code == 401
+
+
+def test_the_token_lookup_loads_staff_organization_user_and_roles_in_one_query(
+    acme: Org,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ladder.tenancy.actions import authenticate_token
+    from ladder.tenancy.models import Role
+
+    client = Api(acme.manager)
+    with CaptureQueriesContext(connection) as ctx:
+        token = authenticate_token(client.token)
+        assert token is not None
+        assert token.staff == acme.manager
+        assert token.staff.organization == acme.org
+        assert token.staff.organization.case_prefix == "ACME"
+        assert token.staff.user.username == acme.manager.user.username
+        assert token.staff.role_set == {Role.MANAGER, Role.TEAM_LEAD}
+        assert token.created_at.tzinfo is not None
+    assert len(ctx) == 1, [q["sql"] for q in ctx.captured_queries]
+    assert authenticate_token(client.token + "x") is None
+
+
 def test_a_revoked_token_is_refused(acme: Org) -> None:
     from ladder.tenancy.actions import authenticate_token, revoke_api_token
 

@@ -45,7 +45,10 @@ def _case_index(*fields: str) -> models.Index:
 
 
 class Case(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
+    # No index of its own on organization: every composite index below starts with it.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     number = models.PositiveBigIntegerField()
     reference = models.CharField(max_length=24)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -124,7 +127,10 @@ class Direction(models.TextChoices):
 
 class Interaction(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interactions")
+    # Indexed by interaction_case, which starts with it.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="interactions", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=InteractionKind.choices)
     direction = models.CharField(max_length=10, choices=Direction.choices)
     outcome = models.CharField(max_length=12, choices=ContactOutcome.choices, blank=True)
@@ -151,9 +157,12 @@ class Interaction(models.Model):
 class Task(models.Model):
     """An action item: a follow-up on a case or an action from a meeting's minutes (ED10)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tasks")
+    # Both indexed by the composite indexes below, which start with them.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks", db_index=False
     )
     title = models.CharField(max_length=200)
     assignee = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="tasks")
@@ -188,7 +197,10 @@ class TimelineEvent(models.Model):
     edited or deleted: the model refuses, and a database trigger refuses too."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
+    # Indexed by timeline_case, which starts with it.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="timeline", db_index=False
+    )
     kind = models.CharField(max_length=64)  # dotted: case.created, case.escalated …
     actor_staff = models.ForeignKey(Staff, null=True, on_delete=models.PROTECT, related_name="+")
     actor_token = models.ForeignKey(ApiToken, null=True, on_delete=models.PROTECT, related_name="+")

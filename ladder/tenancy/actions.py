@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -242,18 +246,83 @@ def revoke_api_token(*, token: ApiToken) -> ApiToken:
     return token
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """One model's columns in a hand-written SELECT, with Django's converters for them."""
+
+    model: type[Model]
+    alias: str
+    fields: tuple[Field[Any, Any], ...]
+    converters: tuple[tuple[Any, ...], ...]
+
+    def columns(self) -> str:
+        return ", ".join(f'{self.alias}."{f.column}"' for f in self.fields)
+
+    def instance(self, values: Sequence[Any], alias: str) -> Any:
+        out = []
+        for field, convert, value in zip(self.fields, self.converters, values, strict=True):
+            col = field.get_col(self.model._meta.db_table)
+            for converter in convert:
+                value = converter(value, col, connections[alias])
+            out.append(value)
+        return self.model.from_db(alias, [f.attname for f in self.fields], out)
+
+
+@functools.cache
+def _token_lookup(alias: str) -> tuple[str, tuple[_Loaded, ...]]:
+    """The SQL of :func:`authenticate_token` and how to read its row, made once a
+    process. The same lookup as a queryset (select_related over four tables and the
+    roles as a subquery) spent longer compiling its SQL than anything else in a
+    request: a fifth of the Python time of creating a case."""
+    connection = connections[alias]
+    user_model = get_user_model()
+    parts = []
+    for model, short in ((ApiToken, "t"), (Staff, "s"), (Organization, "o"), (user_model, "u")):
+        fields = tuple(model._meta.concrete_fields)
+        converters = tuple(
+            tuple(
+                connection.ops.get_db_converters(f.get_col(model._meta.db_table))
+                + f.get_col(model._meta.db_table).get_db_converters(connection)
+            )
+            for f in fields
+        )
+        parts.append(_Loaded(model, short, fields, converters))
+    roles = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    # Only names from the models' own metadata go into the SQL; the digest is a parameter.
+    sql = (
+        f"SELECT {', '.join(p.columns() for p in parts)},"  # noqa: S608
+        f" (SELECT {roles}(g.role, ',') FROM {RoleGrant._meta.db_table} g"
+        "   WHERE g.staff_id = s.id)"
+        f" FROM {ApiToken._meta.db_table} t"
+        f" JOIN {Staff._meta.db_table} s ON s.id = t.staff_id"
+        f" JOIN {Organization._meta.db_table} o ON o.id = s.organization_id"
+        f" JOIN {user_model._meta.db_table} u ON u.id = s.user_id"
+        " WHERE t.digest = %s AND t.revoked_at IS NULL"
+    )
+    return sql, tuple(parts)
+
+
 def authenticate_token(plaintext: str) -> ApiToken | None:
-    """The live token with this plaintext, its staff, organization and roles loaded."""
+    """The live token with this plaintext, its staff member, their user, organization
+    and roles loaded, in one statement: every API request runs it."""
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
         return None
-    # One query; the staff member's roles load on the first permission check, which a
-    # read never makes (every role may view).
-    token = (
-        ApiToken.objects.select_related("staff__organization", "staff__user")
-        .filter(digest=_digest(plaintext), revoked_at__isnull=True)
-        .order_by()  # the digest is unique: no sort (Meta.ordering would add one)
-        .first()
-    )
-    if token is None or not token.staff.user.is_active:
+    alias = ApiToken.objects.db
+    sql, parts = _token_lookup(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [_digest(plaintext)])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    values = list(row)
+    token, staff, organization, user = (
+        p.instance([values.pop(0) for _ in p.fields], alias) for p in parts
+    )
+    if not user.is_active:
+        return None
+    staff.organization = organization
+    staff.user = user
+    staff.cache_roles(values[0].split(",") if values[0] else ())
+    token.staff = staff
+    assert isinstance(token, ApiToken)
     return token

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -209,6 +210,11 @@ class Staff(models.Model):
             cached = frozenset(Role(g.role) for g in self.role_grants.all())
             self._role_set = cached
         return cached
+
+    def cache_roles(self, roles: Iterable[str]) -> None:
+        """Roles loaded together with the staff member (the token lookup does), so that
+        ``role_set`` needs no query of its own."""
+        self._role_set = frozenset(Role(r) for r in roles)
 
 
 class RoleGrant(models.Model):
