@@ -18,7 +18,11 @@ def require_aware(value: dt.datetime, field: str) -> dt.datetime:
         raise Invalid.field(
             field, _("must include a time zone offset, e.g. 2026-11-23T09:00:00+08:00")
         )
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 is before the first instant a datetime can hold in UTC.
+        raise Invalid.field(field, _("is out of the range of dates Ladder can store")) from None
 
 
 def require_not_future(value: dt.datetime, field: str) -> dt.datetime:

@@ -168,3 +168,14 @@ def test_the_nul_character_is_refused_in_bodies_and_queries(acme: Org, api: Api)
         {"field": "q", "message": "must not contain the NUL character"}
     ]
     assert not Customer.objects.filter(name__startswith="A").exists()
+
+
+def test_a_date_that_overflows_utc_is_refused(acme: Org, api: Api) -> None:
+    """A time at the edge of the calendar that cannot be converted to UTC is a 422
+    naming the field, not a server error (schemathesis found it)."""
+    response = api.post(
+        "tasks",
+        {"title": "Call back", "assignee_id": acme.agent.pk, "due_at": "0001-01-01T00:00:00+01:00"},
+    )
+    assert response.status_code == 422
+    assert "due_at" in _fields(response)

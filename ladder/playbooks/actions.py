@@ -95,6 +95,8 @@ def activate_playbook(*, actor: Actor, organization: Organization, number: int) 
         version.activated_at = now
         version.activated_by = actor.label[:200]
         version.save(update_fields=["is_active", "activated_at", "activated_by"])
+        Organization.objects.filter(pk=organization.pk).update(active_playbook_id=version.pk)
+        organization.active_playbook_id = version.pk
         _follow_ladder(organization, book)
     return version
 

@@ -86,16 +86,14 @@ CASE_FIELDS: dict[str, Callable[[Run], Any]] = {
     "team": lambda r: r.case.team.name if r.case.team is not None else "",
 }
 CUSTOMER_FIELDS: dict[str, Callable[[Run], Any]] = {
-    "name": lambda r: r.case.customer.name,
-    "mrr": lambda r: r.case.customer.mrr.amount if r.case.customer.mrr else None,
+    "name": lambda r: r.customer.name,
+    "mrr": lambda r: r.customer.mrr.amount if r.customer.mrr else None,
     "contract_value": lambda r: (
-        r.case.customer.contract_value.amount if r.case.customer.contract_value else None
+        r.customer.contract_value.amount if r.customer.contract_value else None
     ),
-    "products": lambda r: [p.name for p in r.case.customer.products.all()],
-    "has_owner": lambda r: r.case.customer.owner_id is not None,
-    "open_cases": lambda r: r.case.customer.cases.exclude(
-        status__in=["resolved", "closed"]
-    ).count(),
+    "products": lambda r: [p.name for p in r.customer.products.all()],
+    "has_owner": lambda r: r.customer.owner_id is not None,
+    "open_cases": lambda r: r.customer.cases.exclude(status__in=["resolved", "closed"]).count(),
 }
 
 

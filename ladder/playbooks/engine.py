@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.utils import translation
@@ -15,9 +16,10 @@ from django.utils import translation
 from ladder.cases.actions import record
 from ladder.cases.events import CaseEvent
 from ladder.cases.models import Case
+from ladder.customers.models import Customer
 from ladder.playbooks import conditions, triggers
 from ladder.playbooks.format import Action, Playbook, Text
-from ladder.playbooks.library import active_version, playbook_of
+from ladder.playbooks.library import playbook_of
 from ladder.playbooks.models import CaseState, PlaybookVersion
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.calendar import BusinessCalendar
@@ -49,6 +51,12 @@ class Run:
             self._calendar = BusinessCalendar.for_organization(self.case.organization)
         return self._calendar
 
+    @cached_property
+    def customer(self) -> Customer:
+        """The case's customer with every field: the case may carry one loaded with only
+        the columns its own use case needed."""
+        return Customer.objects.get(pk=self.case.customer_id)
+
     @property
     def language(self) -> str:
         return str(self.case.organization.locale)
@@ -70,9 +78,10 @@ def state_of(case: Case) -> CaseState | None:
 
 def _attach(case: Case, at: dt.datetime) -> CaseState | None:
     """A new case runs under the organization's active version, for good."""
-    version = active_version(case.organization_id)
-    if version is None:
+    version_id = case.organization.active_playbook_id
+    if version_id is None:
         return None
+    version = PlaybookVersion.objects.get(pk=version_id)
     state = CaseState.objects.create(case=case, version=version)
     Case.objects.filter(pk=case.pk).update(playbook_version=version.label)
     case.playbook_version = version.label

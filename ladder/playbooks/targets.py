@@ -8,6 +8,7 @@ from django.db.models import Count, F, Max, Q
 
 from ladder.cases.models import Case
 from ladder.cases.states import OPEN
+from ladder.customers.models import Customer
 from ladder.playbooks.format import Target
 from ladder.tenancy.models import Availability, Staff
 
@@ -17,7 +18,7 @@ def staff_for(target: Target, case: Case) -> list[Staff]:
     if target.owner:
         return [case.owner] if case.owner is not None else []
     if target.customer_owner:
-        owner = case.customer.owner
+        owner = Customer.objects.select_related("owner").get(pk=case.customer_id).owner
         return [owner] if owner is not None else []
     people = Staff.objects.filter(organization_id=case.organization_id, user__is_active=True)
     if target.role is not None:

@@ -61,6 +61,10 @@ class Organization(models.Model):
     )
     # The last case number handed out; bumped with a conditional UPDATE.
     last_case_number = models.PositiveBigIntegerField(default=0)
+    # The id of the playbook version new cases run under (playbooks.PlaybookVersion; a
+    # plain id because tenancy sits below playbooks). Kept here so that opening a case
+    # in an organization without a playbook costs no query to find out.
+    active_playbook_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from ladder.playbooks.steps import step
 
 
 def _facts(run: Run) -> dict[str, Any]:
-    customer = run.case.customer
+    customer = run.customer
     return {
         "account": customer.name,
         "mrr": str(customer.mrr) if customer.mrr else None,
