@@ -624,3 +624,58 @@ def test_rules_that_trigger_each_other_stop_and_say_so(acme: Org) -> None:
         changes={"severity": "high"},
     )
     assert "engine.loop_stopped" in kinds(case)
+
+
+WEEKLY = """
+playbook: weekly
+title: Weekly review
+tiers:
+  - {level: 1, name: Agent, role: agent}
+schedules:
+  - {name: morning, every: day, at: "09:00"}
+  - {name: finance_review, every: week, at: "10:00", weekday: 4}
+rules:
+  - name: daily_look
+    when: schedule
+    with: {schedule: morning}
+    do:
+      - create_task: {title: Look at the case, due_in: 2h, assignee: {owner: true}}
+  - name: friday_review
+    when: schedule
+    with: {schedule: finance_review}
+    do:
+      - add_to_review_list: {list: weekly_finance, reason: Open on Friday}
+"""
+
+
+def test_schedules_run_their_rules_for_every_open_case(acme: Org) -> None:
+    """MT7/MT8: a rule on a timetable runs for each open case under its version, at the
+    organization's local time, daily or weekly, and the next tick follows; a closed case
+    is left alone."""
+    with time_machine.travel(MONDAY_10, tick=False):
+        install(acme, WEEKLY)
+        open_case = new_case(acme, owner_id=acme.agent.pk)
+        closed = new_case(acme, owner_id=acme.agent.pk)
+        closed = case_actions.update_case(
+            actor=acme.actor(),
+            case_id=closed.pk,
+            expected_version=closed.version,
+            changes={"root_cause": "none", "resolution": "answered"},
+        )
+        case_actions.transition_case(
+            actor=acme.actor(), case_id=closed.pk, expected_version=closed.version, to="resolved"
+        )
+    for day in (3, 4):  # Tuesday and Wednesday mornings, Shanghai time
+        with time_machine.travel(dt.datetime(2026, 3, day, 9, 0, 1, tzinfo=SHANGHAI), tick=False):
+            fire_due_deadlines()
+    looks = Task.objects.filter(case=open_case, title="Look at the case")
+    assert looks.count() == 2
+    assert not Task.objects.filter(case=closed).exists()
+    assert not ReviewEntry.objects.exists()
+    with time_machine.travel(dt.datetime(2026, 3, 6, 10, 0, 1, tzinfo=SHANGHAI), tick=False):
+        # Thursday's tick fires late and puts Friday's on the table, which the worker's
+        # next sweep fires: a missed tick runs once, late, rather than never.
+        fire_due_deadlines()
+        fire_due_deadlines()
+    assert ReviewEntry.objects.filter(case=open_case, list="weekly_finance").count() == 1
+    assert Task.objects.filter(case=open_case, title="Look at the case").count() == 4

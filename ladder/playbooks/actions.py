@@ -32,6 +32,7 @@ from ladder.playbooks.models import (
     HandoffStatus,
     PlaybookVersion,
 )
+from ladder.playbooks.schedules import plan_schedules
 from ladder.playbooks.validation import Report, check
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, Tier
@@ -98,6 +99,7 @@ def activate_playbook(*, actor: Actor, organization: Organization, number: int) 
         Organization.objects.filter(pk=organization.pk).update(active_playbook_id=version.pk)
         organization.active_playbook_id = version.pk
         _follow_ladder(organization, book)
+        plan_schedules(version, at=now)
     return version
 
 

@@ -8,7 +8,15 @@ class PlaybooksConfig(AppConfig):
 
     def ready(self) -> None:
         from ladder.cases import events
-        from ladder.playbooks import clocks, duties, engine, gates, handoffs, steps  # noqa: F401
+        from ladder.playbooks import (  # noqa: F401
+            clocks,
+            duties,
+            engine,
+            gates,
+            handoffs,
+            schedules,
+            steps,
+        )
 
         steps.load()
         events.listen(engine.on_case_event)
