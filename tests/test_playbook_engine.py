@@ -679,3 +679,49 @@ def test_schedules_run_their_rules_for_every_open_case(acme: Org) -> None:
         fire_due_deadlines()
     assert ReviewEntry.objects.filter(case=open_case, list="weekly_finance").count() == 1
     assert Task.objects.filter(case=open_case, title="Look at the case").count() == 4
+
+
+FEEDBACK = """
+playbook: feedback
+title: Course feedback
+tiers:
+  - {level: 1, name: Class teacher, role: agent}
+duties:
+  - name: feedback
+    label: Course feedback twice per 4 lessons
+    kind: per_sessions
+    times: 2
+    sessions: 4
+    evidence: {interaction: meeting}
+rules:
+  - name: collect_feedback
+    when: case.created
+    do: [{start_duty: feedback}]
+"""
+
+
+def test_feedback_is_due_twice_per_block_of_lessons(acme: Org) -> None:
+    """ED3: course feedback is collected at least twice per so many lessons; a block that
+    ends with fewer is overdue, and the next block counts afresh."""
+    install(acme, FEEDBACK)
+    customer = customer_actions.create_customer(
+        actor=acme.actor(),
+        name="Han Meimei",
+        programs=[ProgramInput(name="B2 weekend", purchased=Decimal(48), delivered=Decimal(10))],
+    )
+    program = customer.programs.get()
+    case = new_case(acme, customer_id=customer.pk)
+
+    def feedback() -> None:
+        case_actions.log_interaction(actor=acme.actor(), case_id=case.pk, kind="meeting", body="ok")
+
+    feedback()
+    playbook_actions.record_sessions(
+        actor=acme.actor(), program_id=program.pk, delivered=Decimal(14)
+    )
+    duty = Duty.objects.get(case=case)
+    assert (duty.missed, duty.streak, duty.status) == (1, 0, DutyStatus.ACTIVE)
+    assert kinds(case).count("duty.overdue") == 1
+    feedback()
+    feedback()
+    assert Duty.objects.get(case=case).status == DutyStatus.DONE

@@ -12,6 +12,7 @@ from ladder.deadlines.actions import cancel_deadlines, schedule_deadline
 from ladder.deadlines.models import Deadline
 from ladder.deadlines.registry import deadline_handler
 from ladder.playbooks import engine
+from ladder.playbooks.clocks import delivered_sessions
 from ladder.playbooks.format import DutyDef
 from ladder.playbooks.models import Duty, DutyStatus
 from ladder.tenancy.calendar import BusinessCalendar
@@ -64,7 +65,10 @@ def start_duty(run: engine.Run, name: str, rule: str) -> Duty:
         started_at=run.at,
         rule=rule,
     )
-    if spec.kind != "per_sessions":
+    if spec.kind == "per_sessions":
+        duty.sessions_at_start = delivered_sessions(run.case)
+        duty.save(update_fields=["sessions_at_start"])
+    else:
         _set_due(duty, _first_due(run.calendar, run.at))
         duty.save(update_fields=["due_at"])
     run.note(
@@ -118,6 +122,33 @@ def take_evidence(run: engine.Run) -> None:
             kind="duty.done" if duty.status == DutyStatus.DONE else "duty.progressed",
             data={"duty": duty.name, "streak": duty.streak, "needed": duty.needed},
         )
+
+
+def count_sessions(run: engine.Run) -> None:
+    """ED3: a block of lessons that ends without its feedback makes the duty overdue;
+    the next block starts counting afresh."""
+    delivered = delivered_sessions(run.case)
+    duties = Duty.objects.select_for_update().filter(
+        case=run.case, kind="per_sessions", status=DutyStatus.ACTIVE
+    )
+    for duty in duties:
+        spec = next((d for d in run.book.duties if d.name == duty.name), None)
+        if spec is None or duty.sessions_at_start is None:
+            continue
+        while delivered - duty.sessions_at_start >= spec.sessions:
+            if duty.streak < duty.needed:
+                duty.missed += 1
+                duty.overdue_since = duty.overdue_since or run.at
+                engine.announce(
+                    run.case,
+                    "duty.overdue",
+                    rule=f"duty {duty.name}",
+                    at=run.at,
+                    data={"duty": duty.name, "missed": duty.missed, "done": duty.streak},
+                )
+            duty.sessions_at_start += spec.sessions
+            duty.streak = 0
+        duty.save()
 
 
 def end_duties(run: engine.Run) -> None:

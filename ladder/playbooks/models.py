@@ -124,6 +124,8 @@ class Duty(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     overdue_since = models.DateTimeField(null=True, blank=True)
     missed = models.PositiveIntegerField(default=0)
+    # Per-sessions duties (ED3): where the current block of lessons began.
+    sessions_at_start = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     started_at = models.DateTimeField()
     rule = models.CharField(max_length=200, blank=True)
 

@@ -70,3 +70,4 @@ def react(run: Run) -> None:
         duties.take_evidence(run)
     elif trigger == "sessions.recorded":
         clocks.count_sessions(run)
+        duties.count_sessions(run)
