@@ -330,7 +330,9 @@ def _open_case(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:
     assert sim.customer is not None
     assert sim.org is not None
     money = args.pop("money_at_stake", None)
+    owner = args.pop("owner", None)
     sim.case = case_actions.create_case(
+        owner_id=sim.cast[owner].pk if owner is not None else None,
         actor=actor,
         customer_id=sim.customer.pk,
         kind=str(args.pop("kind", "complaint")),
