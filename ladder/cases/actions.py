@@ -695,56 +695,44 @@ def apply_escalation(
 def request_escalation(*, actor: Actor, case_id: int, reason: str) -> Case:
     """The customer asks for someone higher up (MT1) or escalates explicitly (MT6).
     Records the request; what follows is the playbook's (a meeting clock, a handoff)."""
-    actor.require(Permission.CASE_LOG)
-    reason = _text(reason, "reason", required=True)
-    now = timezone.now()
-    with transaction.atomic(durable=True):
-        case = _locked_case(actor, case_id)
-        _require_open(case, _("an escalation request"))
-        record(
-            case=case,
-            actor=actor,
-            kind="case.escalation_requested",
-            at=now,
-            data={"reason": reason.strip()},
-        )
-        emit(
-            CaseEvent(
-                case=case,
-                trigger="case.escalation_requested",
-                actor=actor,
-                at=now,
-                data={"reason": reason.strip()},
-            )
-        )
-    return case
+    return _record_customer_word(
+        actor=actor,
+        case_id=case_id,
+        reason=reason,
+        kind="case.escalation_requested",
+        what=_("an escalation request"),
+    )
 
 
 def reject_resolution(*, actor: Actor, case_id: int, reason: str) -> Case:
     """The customer rejects the resolution offered (MT8). Recorded with the reason; the
     playbook decides what follows (back to the team lead, the finance review list)."""
+    return _record_customer_word(
+        actor=actor,
+        case_id=case_id,
+        reason=reason,
+        kind="resolution.rejected",
+        what=_("a rejected resolution"),
+        resolution=True,
+    )
+
+
+def _record_customer_word(
+    *, actor: Actor, case_id: int, reason: str, kind: str, what: str, resolution: bool = False
+) -> Case:
+    """What the customer said on an open case, recorded with its reason and handed to
+    the playbook under the same name as its timeline event."""
     actor.require(Permission.CASE_LOG)
     reason = _text(reason, "reason", required=True)
     now = timezone.now()
     with transaction.atomic(durable=True):
         case = _locked_case(actor, case_id)
-        _require_open(case, _("a rejected resolution"))
-        record(
-            case=case,
-            actor=actor,
-            kind="resolution.rejected",
-            at=now,
-            data={"reason": reason.strip(), "resolution": case.resolution},
-        )
-        emit(
-            CaseEvent(
-                case=case,
-                trigger="resolution.rejected",
-                actor=actor,
-                at=now,
-                data={"reason": reason.strip()},
-            )
-        )
+        _require_open(case, what)
+        data = {"reason": reason}
+        # The timeline keeps the resolution the customer turned down, as it was then.
+        shown = {**data, "resolution": case.resolution} if resolution else data
+        record(case=case, actor=actor, kind=kind, at=now, data=shown)
+        emit(CaseEvent(case=case, trigger=kind, actor=actor, at=now, data=data))
     return case
 
 
