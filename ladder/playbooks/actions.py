@@ -23,7 +23,6 @@ from ladder.customers.models import Program
 from ladder.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from ladder.playbooks import approvals, engine, handoffs
 from ladder.playbooks.format import GatherField, Playbook
-from ladder.playbooks.library import playbook_of
 from ladder.playbooks.models import (
     Approval,
     ApprovalStatus,
@@ -160,9 +159,7 @@ def _run_for(
     if state is None:
         raise Conflict(_("this case runs under no playbook"), current="")
     event = CaseEvent(case=case, trigger=trigger, actor=actor, at=at, data=data)
-    return engine.Run(
-        case=case, version=state.version, book=playbook_of(state.version), state=state, event=event
-    )
+    return engine.Run.of(state, event)
 
 
 def answer_questions(*, actor: Actor, case_id: int, answers: dict[str, str]) -> CaseState:

@@ -41,6 +41,16 @@ class Run:
     event: CaseEvent
     _calendar: BusinessCalendar | None = field(default=None, repr=False)
 
+    @classmethod
+    def of(cls, state: CaseState, event: CaseEvent) -> Run:
+        return cls(
+            case=event.case,
+            version=state.version,
+            book=playbook_of(state.version),
+            state=state,
+            event=event,
+        )
+
     @property
     def at(self) -> dt.datetime:
         return self.event.at
@@ -73,6 +83,11 @@ class Run:
 
 
 def state_of(case: Case) -> CaseState | None:
+    """The engine's state of a case, or None if it runs under no playbook. A case that
+    runs under one carries its version's label (set with the state when it opened), so
+    cases without a playbook cost no query on every change."""
+    if not case.playbook_version:
+        return None
     return CaseState.objects.select_related("version").filter(case=case).first()
 
 
@@ -94,9 +109,7 @@ def on_case_event(event: CaseEvent) -> None:
     state = _attach(case, event.at) if event.trigger == "case.created" else state_of(case)
     if state is None:
         return
-    run = Run(
-        case=case, version=state.version, book=playbook_of(state.version), state=state, event=event
-    )
+    run = Run.of(state, event)
     depth = _depth.get()
     if depth >= MAX_DEPTH:
         run.note(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from ladder.cases.models import Case
 from ladder.errors import FieldError
+from ladder.playbooks.engine import state_of
 from ladder.playbooks.library import playbook_of
 from ladder.playbooks.models import CaseState, Duty, DutyStatus
 
@@ -22,7 +23,7 @@ def _is_set(case: Case, state: CaseState, field: str) -> bool:
 
 
 def unmet(case: Case, to_status: str) -> list[FieldError]:
-    state = CaseState.objects.select_related("version").filter(case=case).first()
+    state = state_of(case)
     if state is None:
         return []
     book = playbook_of(state.version)

@@ -157,8 +157,7 @@ def fire_timeouts(deadlines: list[Deadline], now: dt.datetime) -> None:
         if state is None:
             deadline.mark_stale()
             continue
-        book = playbook_of(state.version)
-        spec = book.handoff(handoff.name)
+        spec = playbook_of(state.version).handoff(handoff.name)
         rule = f"handoff {handoff.name}"
         actor = Actor.engine(case.organization, rule=f"{state.version.label}: {rule}")
         event = CaseEvent(
@@ -168,7 +167,7 @@ def fire_timeouts(deadlines: list[Deadline], now: dt.datetime) -> None:
             at=now,
             data={"handoff": handoff.name, "step": handoff.step},
         )
-        run = engine.Run(case=case, version=state.version, book=book, state=state, event=event)
+        run = engine.Run.of(state, event)
         skill_name = spec.steps[handoff.step].skill
         if handoff.step + 1 < len(spec.steps):
             run.note(
