@@ -17,7 +17,9 @@ _WHAT = {
     "forbidden phrase": gettext_lazy("forbidden phrase"),
     "organization": gettext_lazy("organization"),
     "playbook version": gettext_lazy("playbook version"),
+    "program": gettext_lazy("program"),
     "staff member": gettext_lazy("staff member"),
+    "survey": gettext_lazy("survey"),
     "task": gettext_lazy("task"),
     "team": gettext_lazy("team"),
 }

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "ladder.deadlines",
     "ladder.delivery",
     "ladder.playbooks",
+    "ladder.surveys",
+    "ladder.programs",
+    "ladder.churn",
     "ladder.api",
     "ladder.ops",
     "ladder.web",
@@ -277,3 +280,7 @@ elif DEBUG:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 LADDER_EMAIL_ENABLED = bool(EMAIL_HOST) or DEBUG
+# Where customers reach the public pages (survey links in e-mails): scheme and host.
+LADDER_PUBLIC_URL = env_str("LADDER_PUBLIC_URL", "http://127.0.0.1:8000")
+if not LADDER_PUBLIC_URL.startswith(("https://", "http://")):
+    raise ConfigError("LADDER_PUBLIC_URL must start with https:// or http://")

@@ -120,6 +120,9 @@ class Api:
     def patch(self, path: str, body: Any, **headers: str) -> Any:
         return self._call("patch", path, body, **headers)
 
+    def put(self, path: str, body: Any, **headers: str) -> Any:
+        return self._call("put", path, body, **headers)
+
 
 @pytest.fixture
 def api(acme: Org) -> Api:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -120,3 +121,11 @@ def test_no_foreign_key_keeps_an_index_a_composite_index_starts_with(db: None) -
         "created_at",
         "id",
     ]
+
+
+@pytest.mark.parametrize("path", ["cases", "customers", "tasks", "staff"])
+def test_an_empty_cursor_is_refused_naming_the_field(api: Api, path: str) -> None:
+    """Bad input gets a clear error: `?cursor=` is no cursor a list gave out."""
+    r = api.get(f"{path}?cursor=")
+    assert r.status_code == 422
+    assert "cursor" in r.content.decode()

@@ -14,6 +14,7 @@ import time_machine
 
 from ladder.cases import actions as case_actions
 from ladder.cases.models import Case, Task, TimelineEvent
+from ladder.churn import actions as churn_actions
 from ladder.customers import actions as customer_actions
 from ladder.customers.actions import ProgramInput
 from ladder.deadlines.actions import fire_due_deadlines
@@ -393,6 +394,14 @@ def test_a_rule_requires_a_field_before_closing_in_its_own_words(
         )
     case = case_actions.transition_case(
         actor=acme.actor(), case_id=case.pk, expected_version=case.version, to="resolved"
+    )
+    # The churn app's own gate (docs/churn-codes.md) is met, so only the rule speaks.
+    churn_actions.set_case_churn_codes(
+        actor=acme.actor(),
+        case_id=case.pk,
+        category="customer_change",
+        reason="personal",
+        secondary=["relocation"],
     )
     with pytest.raises(Invalid) as refused:
         case_actions.transition_case(

@@ -14,7 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ladder.api.main import api as ninja_api
 from ladder.cases import actions as case_actions
 from ladder.cases.models import Case, Interaction, Task, TimelineEvent
-from ladder.customers.models import Customer
+from ladder.customers import actions as customer_actions
+from ladder.customers.actions import ProgramInput
+from ladder.customers.models import Customer, Program, Session
 from ladder.delivery.models import Notification
 from ladder.money import make_money
 from ladder.playbooks import actions as playbook_actions
@@ -113,7 +115,14 @@ def objects_of(o: Org) -> dict[str, int]:
         due_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
         case_id=case.pk,
     )
+    pupil = customer_actions.create_customer(
+        actor=o.actor(),
+        name="Pupil",
+        programs=[ProgramInput(name="Maths", purchased=Decimal(20), delivered=Decimal(2))],
+    )
     return {
+        "program_id": pupil.programs.get().pk,
+        "tutor_id": o.agent.pk,
         "case_id": case.pk,
         "customer_id": o.customer.pk,
         "task_id": task.pk,
@@ -140,7 +149,18 @@ def _call(client: Api, method: str, path: str, body: Any) -> Any:
 
 
 def _counts() -> tuple[int, ...]:
-    models = (Case, Customer, Interaction, Task, TimelineEvent, Approval, Handoff, Notification)
+    models = (
+        Case,
+        Customer,
+        Interaction,
+        Task,
+        TimelineEvent,
+        Approval,
+        Handoff,
+        Notification,
+        Program,
+        Session,
+    )
     return tuple(m.objects.count() for m in models)
 
 
@@ -180,7 +200,11 @@ def test_another_tenants_ids_in_the_body_are_refused(
     url = path.format(**{p: mine[p] for p in re.findall(r"{(\w+)}", path)})
     content = op.get("requestBody", {}).get("content", {}).get("application/json")
     props = _resolve(content["schema"]).get("properties", {}) if content else {}
-    id_fields = [k for k in props if k.endswith("_id")]
+    # An object's id is an integer; a string such as a session's `source_id` is the
+    # sender's own reference, not one of ours.
+    id_fields = [
+        k for k in props if k.endswith("_id") and _resolve(props[k]).get("type") == "integer"
+    ]
     for field in id_fields:
         body = _body(op, mine) or {}
         body[field] = theirs[field]

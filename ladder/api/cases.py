@@ -24,6 +24,7 @@ from ladder.api.schemas import (
     CaseOut,
     CasePageOut,
     CasePatch,
+    Cursor,
     EscalateIn,
     InteractionIn,
     InteractionOut,
@@ -60,7 +61,7 @@ class CaseListQuery(Schema):
         None, description="text search: reference, subject, description, customer name"
     )
     sort: queries.SortName = "-created_at"
-    cursor: Annotated[str, Field(max_length=500)] | None = None
+    cursor: Cursor | None = None
     limit: Limit = 50
 
 
@@ -271,7 +272,7 @@ def escalate_case(
 def list_interactions(
     request: HttpRequest,
     case_id: int,
-    cursor: Annotated[str, Field(max_length=500)] | None = None,
+    cursor: Cursor | None = None,
     limit: Limit = 100,
 ) -> InteractionPageOut:
     page = queries.case_interactions(
@@ -316,7 +317,7 @@ def log_interaction(
 def timeline(
     request: HttpRequest,
     case_id: int,
-    cursor: Annotated[str, Field(max_length=500)] | None = None,
+    cursor: Cursor | None = None,
     limit: Limit = 100,
 ) -> TimelinePageOut:
     """Every change to the case, oldest first: who, when, which field from what to what.

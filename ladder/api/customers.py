@@ -18,6 +18,7 @@ from ladder.api.http import (
     responses,
 )
 from ladder.api.schemas import (
+    Cursor,
     CustomerIn,
     CustomerOut,
     CustomerPageOut,
@@ -37,7 +38,7 @@ router = Router(tags=["customers"])
 def list_customers(
     request: HttpRequest,
     q: Annotated[str, Field(max_length=200)] | None = None,
-    cursor: Annotated[str, Field(max_length=500)] | None = None,
+    cursor: Cursor | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 50,
 ) -> CustomerPageOut:
     page = queries.list_customers(

@@ -32,6 +32,8 @@ ShortText = Annotated[str, StringConstraints(max_length=200)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+# A list's next page: what `next_cursor` gave out; an empty one is no cursor at all.
+Cursor = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 # --- errors ------------------------------------------------------------------------

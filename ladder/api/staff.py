@@ -10,6 +10,7 @@ from ninja import Field, Router
 from ladder.api.auth import actor_of
 from ladder.api.http import responses
 from ladder.api.schemas import (
+    Cursor,
     MeOut,
     Ref,
     StaffOut,
@@ -42,7 +43,7 @@ def me(request: HttpRequest) -> MeOut:
 @router.get("/staff", response=responses({200: StaffPageOut}), summary="List staff")
 def list_staff(
     request: HttpRequest,
-    cursor: Annotated[str, Field(max_length=500)] | None = None,
+    cursor: Cursor | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 100,
 ) -> StaffPageOut:
     page = queries.list_staff(

@@ -17,7 +17,15 @@ from ladder.api.http import (
     idempotent,
     responses,
 )
-from ladder.api.schemas import StaleTaskOut, TaskIn, TaskOut, TaskPageOut, TaskPatch, task_out
+from ladder.api.schemas import (
+    Cursor,
+    StaleTaskOut,
+    TaskIn,
+    TaskOut,
+    TaskPageOut,
+    TaskPatch,
+    task_out,
+)
 from ladder.cases import actions, queries
 from ladder.cases.models import Task
 from ladder.errors import StaleVersion
@@ -46,7 +54,7 @@ def list_tasks(
     mine: bool = False,
     case_id: Id | None = None,
     done: bool | None = None,
-    cursor: Annotated[str, Field(max_length=500)] | None = None,
+    cursor: Cursor | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 50,
 ) -> TaskPageOut:
     """`mine=true` lists your own tasks (it wins over `assignee_id`)."""

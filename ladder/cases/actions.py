@@ -334,6 +334,41 @@ def create_case(
     return case
 
 
+def open_case_within(
+    *,
+    actor: Actor,
+    customer: Customer,
+    at: dt.datetime,
+    kind: str,
+    channel: str,
+    subject: str,
+    description: str = "",
+    category: str = "",
+    severity: str = Severity.MEDIUM,
+    owner: Staff | None = None,
+    event: dict[str, Any] | None = None,
+) -> Case:
+    """Opens a case inside the caller's transaction: the engine's proactive cases (MT1)
+    and follow-ups (TD3). The caller has checked its words; they are cut to the
+    fields' lengths rather than refused, since nobody is there to correct them."""
+    number = _take_number(actor.organization)
+    return _open_case(
+        actor=actor,
+        number=number,
+        customer=customer,
+        at=at,
+        event={"owner": owner.display_name if owner else None, **(event or {})},
+        kind=kind,
+        channel=channel,
+        subject=subject.strip()[:200],
+        description=description.strip(),
+        category=category.strip()[:100],
+        severity=severity,
+        owner=owner,
+        created_by=actor.staff,
+    )
+
+
 class CaseEdit(TypedDict, total=False):
     """The editable fields of a case; a key that is present is a change."""
 

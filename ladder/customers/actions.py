@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from ladder.customers.models import Contact, Customer, Product, Program, ProgramUnit
+from ladder.customers.models import Contact, Customer, Product, Program, ProgramUnit, Session
 from ladder.errors import FieldError, Invalid, NotFound, StaleVersion
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, Staff
@@ -117,6 +117,7 @@ def create_customer(
     if errors:
         raise Invalid(errors)
     owner = _owner_in(org, owner_id) if owner_id is not None else None
+    now = timezone.now()
     with transaction.atomic(durable=True):
         # django-money fields take Money; the stubs only see their DecimalField base.
         customer = Customer.objects.create(  # type: ignore[misc]
@@ -139,7 +140,7 @@ def create_customer(
             for c in contacts
         )
         Product.objects.bulk_create(Product(customer=customer, name=p.strip()) for p in products)
-        Program.objects.bulk_create(
+        created = Program.objects.bulk_create(
             Program(
                 customer=customer,
                 name=p.name.strip(),
@@ -151,6 +152,20 @@ def create_customer(
                 cohort=p.cohort,
             )
             for p in programs
+        )
+        # Lessons delivered before the customer reached Ladder are one opening session,
+        # so that a program's sessions always add up to its ``delivered``.
+        Session.objects.bulk_create(
+            Session(
+                program=program,
+                held_at=now,
+                units=program.delivered,
+                note=_("delivered before the program was recorded"),
+                recorded_by=actor.staff,
+                recorded_at=now,
+            )
+            for program in created
+            if program.delivered > 0
         )
     return customer
 

@@ -75,9 +75,17 @@ class ProgramUnit(models.TextChoices):
     LESSONS = "lessons", _("Lessons")
 
 
+class ProgramStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")  # ED2: paid or enrolled, the class has not started
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
 class Program(models.Model):
     """What a school or tutoring customer bought: hours or lessons, a term and a class
-    (ED1: a class runs for a 48-lesson term)."""
+    (ED1: a class runs for a 48-lesson term), its owner (class teacher, CSM) and its
+    tutor or teacher. ``delivered`` is the sum of the program's sessions, kept by the
+    one use case that records them (``ladder.programs.actions``)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="programs")
     name = models.CharField(max_length=200)
@@ -87,6 +95,29 @@ class Program(models.Model):
     term_start = models.DateField(null=True, blank=True)
     term_end = models.DateField(null=True, blank=True)
     cohort = models.CharField("class / cohort", max_length=100, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE
+    )
+    # ED1: the class teacher (schools) or education consultant / CSM (tutoring).
+    owner = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_programs"
+    )
+    # The tutor or teacher: a staff member, or a name when they are not on the desk.
+    tutor = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="tutored_programs"
+    )
+    tutor_name = models.CharField(max_length=200, blank=True)
+    # ED2: the waiting list runs from payment to the class start.
+    paid_at = models.DateTimeField(null=True, blank=True)
+    class_start = models.DateField(null=True, blank=True)
+    # TD3: a tutor is matched within the time promised to the family.
+    tutor_requested_at = models.DateTimeField(null=True, blank=True)
+    tutor_matched_at = models.DateTimeField(null=True, blank=True)
+    match_within_hours = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    if TYPE_CHECKING:
+        sessions: RelatedManager[Session]
 
     class Meta:
         ordering = ["term_start", "id"]
@@ -97,3 +128,33 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Session(models.Model):
+    """One delivered lesson or block of hours (``units`` of the program's unit). An
+    import names each row with its ``source_id``; a repeated one is ignored."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
+    held_at = models.DateTimeField()
+    units = models.DecimalField(max_digits=6, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+    source_id = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        indexes = [models.Index(fields=["program", "held_at"], name="session_program_held")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(units__gt=0), name="session_units"),
+            models.UniqueConstraint(
+                fields=["program", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="session_source_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.held_at:%Y-%m-%d} {self.units}"

@@ -40,10 +40,12 @@ from ladder.cases.models import (
     Severity,
 )
 from ladder.cases.states import Status
+from ladder.churn.actions import install_default_taxonomy
 from ladder.customers.actions import ContactInput, ProgramInput, create_customer
 from ladder.customers.models import Customer, ProgramUnit
 from ladder.playbooks.actions import activate_playbook, load_playbook
 from ladder.playbooks.simulation import SHIPPED
+from ladder.programs.actions import update_program
 from ladder.tenancy.actions import add_staff, create_organization, create_skill, create_team
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.calendar import BusinessCalendar
@@ -411,6 +413,16 @@ class _Run:
                 products=account.products,
                 programs=account.programs,
             )
+            # ED1: the account's owner (class teacher, education consultant) owns its
+            # programs, so the program watchers' tasks reach them.
+            owner = self.customers[account.key].owner_id
+            for program in self.customers[account.key].programs.all() if owner else ():
+                update_program(
+                    actor=self.actor(desk),
+                    program_id=program.pk,
+                    expected_version=program.version,
+                    changes={"owner_id": owner},
+                )
         for complaint in spec.cases:
             case = create_case(
                 actor=self.actor(complaint.by),
@@ -493,6 +505,7 @@ def load_demo(*, stdout: Writer | None = None) -> list[DemoOrganization]:
             working_intervals=spec.hours,
         )
         load_default_phrases(organization=org, language=spec.locale)
+        install_default_taxonomy(organization=org)  # MT2's churn codes, version 1
         clock = _Clock(calendar=BusinessCalendar.for_organization(org), hours=spec.hours, now=now)
         _Run(org, spec, clock).load()
         loaded.append(_summary(spec, created=True))

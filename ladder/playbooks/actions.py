@@ -379,48 +379,8 @@ def accept_handoff(*, actor: Actor, handoff_id: int) -> Handoff:
 
 def record_sessions(*, actor: Actor, program_id: int, delivered: Decimal) -> Program:
     """Records how many lessons a program has delivered; lesson clocks (ED4) and
-    feedback duties (ED3) on the customer's open cases count them."""
-    actor.require(Permission.CASE_EDIT)
-    now = timezone.now()
-    with transaction.atomic(durable=True):
-        program = (
-            Program.objects.select_for_update()
-            .filter(customer__organization=actor.organization, pk=program_id)
-            .first()
-        )
-        if program is None:
-            raise NotFound("program")
-        if delivered < 0 or delivered > program.purchased:
-            raise Invalid.field(
-                "delivered",
-                _("must be between 0 and the %(purchased)s purchased")
-                % {"purchased": program.purchased},
-            )
-        if delivered == program.delivered:
-            return program
-        before = program.delivered
-        program.delivered = delivered
-        program.save(update_fields=["delivered"])
-        cases = (
-            Case.objects.select_for_update()
-            .filter(customer_id=program.customer_id, status__in=list(OPEN))
-            .select_related("organization", "customer")
-        )
-        for case in cases:
-            record(
-                case=case,
-                actor=actor,
-                kind="sessions.recorded",
-                at=now,
-                data={"program": program.name, "from": str(before), "to": str(delivered)},
-            )
-            engine.on_case_event(
-                CaseEvent(
-                    case=case,
-                    trigger="sessions.recorded",
-                    actor=actor,
-                    at=now,
-                    data={"delivered": str(delivered)},
-                )
-            )
-    return program
+    feedback duties (ED3) on the customer's open cases count them. The one use case
+    that records sessions does it (``ladder.programs.actions``)."""
+    from ladder.programs.actions import bring_delivered_to
+
+    return bring_delivered_to(actor=actor, program_id=program_id, delivered=delivered)

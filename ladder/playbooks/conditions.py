@@ -4,14 +4,38 @@ here, so that validation and the docs can name them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.db.models import Sum
 
 from ladder.playbooks.format import AllOf, AnyOf, Compare, Condition, NotOf
 
 if TYPE_CHECKING:
+    from ladder.customers.models import Customer, Program
+    from ladder.playbooks.accounts import AccountRun
     from ladder.playbooks.engine import Run
+
+
+class Subject(Protocol):
+    """What a customer field reads: a case run or an account run, both of which know
+    their customer."""
+
+    @property
+    def customer(self) -> Customer: ...
+
+
+@dataclass(frozen=True)
+class ProgramAt:
+    """What a program field reads: the program, at the instant of the event (the
+    schedule's tick), so "days since the last session" means since then."""
+
+    program: Program
+    at: dt.datetime
+
 
 Operator = Callable[[Any, Any], bool]
 OPERATORS: dict[str, Operator] = {}
@@ -85,7 +109,9 @@ CASE_FIELDS: dict[str, Callable[[Run], Any]] = {
     "has_owner": lambda r: r.case.owner_id is not None,
     "team": lambda r: r.case.team.name if r.case.team is not None else "",
 }
-CUSTOMER_FIELDS: dict[str, Callable[[Run], Any]] = {
+# Other apps add fields here from their AppConfig.ready() (the health score, say);
+# validation reads these dicts as they are, so a registered field is a known field.
+CUSTOMER_FIELDS: dict[str, Callable[[Subject], Any]] = {
     "name": lambda r: r.customer.name,
     "mrr": lambda r: r.customer.mrr.amount if r.customer.mrr else None,
     "contract_value": lambda r: (
@@ -94,23 +120,44 @@ CUSTOMER_FIELDS: dict[str, Callable[[Run], Any]] = {
     "products": lambda r: [p.name for p in r.customer.products.all()],
     "has_owner": lambda r: r.customer.owner_id is not None,
     "open_cases": lambda r: r.customer.cases.exclude(status__in=["resolved", "closed"]).count(),
+    # ED5: lessons delivered across the customer's programs (a refund within the first 6).
+    "sessions_delivered": lambda r: (
+        r.customer.programs.aggregate(total=Sum("delivered"))["total"] or Decimal(0)
+    ),
+}
+# `program.*`: read in the rules of a `for: programs` schedule, where the run has a
+# program; elsewhere a program field reads as empty.
+PROGRAM_FIELDS: dict[str, Callable[[ProgramAt], Any]] = {
+    "name": lambda p: p.program.name,
+    "unit": lambda p: p.program.unit,
+    "purchased": lambda p: p.program.purchased,
+    "delivered": lambda p: p.program.delivered,
+    "unused": lambda p: max(p.program.purchased - p.program.delivered, Decimal(0)),
+    "cohort": lambda p: p.program.cohort,
 }
 
 
-def value_of(field: str, run: Run) -> Any:
+def value_of(field: str, run: Run | AccountRun) -> Any:
+    from ladder.playbooks.engine import Run
+
     scope, _, name = field.partition(".")
-    if scope == "case":
-        return CASE_FIELDS[name](run) if name in CASE_FIELDS else None
     if scope == "customer":
         return CUSTOMER_FIELDS[name](run) if name in CUSTOMER_FIELDS else None
     if scope == "event":
         return run.event.data.get(name)
+    if not isinstance(run, Run):
+        program = run.program
+        if scope == "program" and program is not None and name in PROGRAM_FIELDS:
+            return PROGRAM_FIELDS[name](ProgramAt(program=program, at=run.at))
+        return None
+    if scope == "case":
+        return CASE_FIELDS[name](run) if name in CASE_FIELDS else None
     if scope == "answers":
         return run.state.answers.get(name)
     return None
 
 
-def holds(condition: Condition, run: Run) -> bool:
+def holds(condition: Condition, run: Run | AccountRun) -> bool:
     if isinstance(condition, AllOf):
         return all(holds(c, run) for c in condition.all)
     if isinstance(condition, AnyOf):

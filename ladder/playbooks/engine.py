@@ -5,8 +5,10 @@ is recorded on the case's timeline with the rule that made it."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -110,16 +112,14 @@ def on_case_event(event: CaseEvent) -> None:
     if state is None:
         return
     run = Run.of(state, event)
-    depth = _depth.get()
-    if depth >= MAX_DEPTH:
-        run.note(
-            rule="engine",
-            kind="engine.loop_stopped",
-            data={"trigger": event.trigger, "depth": depth},
-        )
-        return
-    token = _depth.set(depth + 1)
-    try:
+    with deeper() as allowed:
+        if not allowed:
+            run.note(
+                rule="engine",
+                kind="engine.loop_stopped",
+                data={"trigger": event.trigger, "depth": _depth.get()},
+            )
+            return
         # Language of the organization for every text the engine writes.
         with translation.override(run.language):
             from ladder.playbooks import reactions
@@ -128,9 +128,24 @@ def on_case_event(event: CaseEvent) -> None:
             for rule in run.book.rules:
                 if rule.when != event.trigger or not triggers.matches(rule, event):
                     continue
+                if run.book.is_account_rule(rule):
+                    continue
                 if rule.if_ is not None and not conditions.holds(rule.if_, run):
                     continue
                 run_actions(run, rule.do, rule=rule.name)
+
+
+@contextlib.contextmanager
+def deeper() -> Iterator[bool]:
+    """One level deeper in rules triggering rules; yields False past MAX_DEPTH, where
+    the caller stops instead of looping."""
+    depth = _depth.get()
+    if depth >= MAX_DEPTH:
+        yield False
+        return
+    token = _depth.set(depth + 1)
+    try:
+        yield True
     finally:
         _depth.reset(token)
 

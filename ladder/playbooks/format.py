@@ -220,10 +220,17 @@ class HandoffDef(Strict):
 
 
 class ScheduleDef(Strict):
+    """A timetable. Its rules run once per open case under the version (``for: cases``),
+    once per active program (``for: programs``) or once per customer
+    (``for: customers``) of the organization; the last two are account rules."""
+
     name: Name
     every: Literal["day", "week"]
     at: dt.time
     weekday: int | None = Field(None, ge=0, le=6)
+    for_: Literal["cases", "programs", "customers"] = Field("cases", alias="for")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 # --- conditions ----------------------------------------------------------------------
@@ -234,7 +241,7 @@ Operator = Literal[
 
 
 class Compare(Strict):
-    field: str = Field(pattern=r"^(case|customer|event|answers)\.[a-z_][a-z0-9_.]*$")
+    field: str = Field(pattern=r"^(case|customer|program|event|answers)\.[a-z_][a-z0-9_.]*$")
     op: Operator = "eq"
     value: Any = None
 
@@ -327,6 +334,34 @@ class ReviewList(Strict):
     reason: Text
 
 
+class OpenCase(Strict):
+    """A new case for the customer (MT1: a proactive case before the customer asks to
+    cancel; TD3: a follow-up after a detractor's survey), given to ``assignee`` (the
+    customer's owner by default)."""
+
+    kind: Kind
+    subject: Text
+    category: str = ""
+    severity: Severity = Severity.MEDIUM
+    description: Text | None = None
+    assignee: Target = Field(default_factory=lambda: Target(customer_owner=True))
+
+
+class SendSurvey(Strict):
+    """An NPS and CSAT survey by e-mail, ``after`` the event (e.g. the resolution),
+    whose link works until ``expires_in`` after it is sent (TD3, ED6)."""
+
+    after: Duration = "2h"
+    expires_in: Duration = "14d"
+
+    @field_validator("expires_in")
+    @classmethod
+    def _expires_later(cls, value: str) -> str:
+        if parse_duration(value) <= dt.timedelta(0):
+            raise ValueError("a survey must stay open for some time")
+        return value
+
+
 class Action(Strict):
     """One step of a rule: exactly one key, e.g. ``{start_clock: meeting_24h}``."""
 
@@ -347,6 +382,8 @@ class Action(Strict):
     start_handoff: Name | None = None
     add_to_review_list: ReviewList | None = None
     set_status: Status | None = None
+    open_case: OpenCase | None = None
+    send_survey: SendSurvey | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Action:
@@ -383,8 +420,16 @@ Trigger = Literal[
     "approval.decided",
     "handoff.unanswered",
     "signal.received",
+    "health.changed",
+    "case.signal",
     "schedule",
+    "survey.answered",
 ]
+
+# Triggers about a customer account rather than a case: their rules run in account
+# context (playbooks.accounts), with the account steps only. `schedule` rules are account
+# rules when the schedule they name is `for: programs` or `for: customers`.
+ACCOUNT_TRIGGERS = frozenset({"signal.received", "health.changed"})
 
 
 class Rule(Strict):
@@ -443,6 +488,19 @@ class Playbook(Strict):
 
     def tier(self, level: int) -> TierDef | None:
         return next((t for t in self.tiers if t.level == level), None)
+
+    def schedule(self, name: str) -> ScheduleDef | None:
+        return next((s for s in self.schedules if s.name == name), None)
+
+    def is_account_rule(self, rule: Rule) -> bool:
+        """Whether the rule is about an account (no case): an account trigger, or a
+        schedule `for: programs` / `for: customers`."""
+        if rule.when in ACCOUNT_TRIGGERS:
+            return True
+        if rule.when == "schedule":
+            spec = self.schedule(str(rule.with_.get("schedule", "")))
+            return spec is not None and spec.for_ != "cases"
+        return False
 
 
 for _model in (AllOf, AnyOf, NotOf, ChecklistDef, ApprovalDef, HandoffDef, Playbook):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ladder.cases.models import Case
+from ladder.cases.models import Case, Task
+from ladder.customers.models import Customer, Program
 from ladder.money import money_field
 from ladder.tenancy.models import Organization, Skill, Staff
 
@@ -243,3 +244,39 @@ class ReviewEntry(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} on {self.list}"
+
+
+class AccountDecision(models.Model):
+    """What an account rule did for a customer (no case to put it on): the case it
+    opened, the task it made, whom it told. Append-only, like a case's timeline; the
+    customer page shows it, and a rule is not repeated while its case or task is open."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="account_decisions"
+    )
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(max_length=64)
+    trigger = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "rule"], name="account_decision_rule"),
+            models.Index(fields=["customer", "-at"], name="account_decision_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.kind}"

@@ -20,6 +20,7 @@ from ladder.playbooks.clocks import WARNING
 from ladder.playbooks.format import Playbook, Text
 from ladder.playbooks.library import playbook_of
 from ladder.playbooks.models import (
+    AccountDecision,
     Approval,
     ApprovalStatus,
     CaseState,
@@ -594,3 +595,12 @@ def version_page(*, organization: Organization, number: int | None = None) -> Ve
         return VersionPage(None, history)
     version = PlaybookVersion.objects.get(pk=chosen.pk)
     return VersionPage(version, history)
+
+
+def account_decisions(*, customer_id: int, limit: int = 20) -> list[AccountDecision]:
+    """What the account rules did for a customer, newest first (one query)."""
+    return list(
+        AccountDecision.objects.select_related("case", "task", "program", "version")
+        .filter(customer_id=customer_id)
+        .order_by("-at", "-id")[:limit]
+    )

@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.db.models import Q
+
 from ladder.cases.events import CaseEvent
 from ladder.cases.models import Case
 from ladder.cases.states import OPEN
+from ladder.customers.models import Customer, Program
 from ladder.deadlines.actions import schedule_deadline
 from ladder.deadlines.models import Deadline
 from ladder.deadlines.registry import deadline_handler
-from ladder.playbooks import engine
+from ladder.playbooks import accounts, engine
 from ladder.playbooks.format import ScheduleDef
 from ladder.playbooks.library import playbook_of
 from ladder.playbooks.models import CaseState, PlaybookVersion
@@ -83,21 +86,65 @@ def fire_ticks(deadlines: list[Deadline], now: dt.datetime) -> None:
         if version is None or spec is None:
             deadline.mark_stale()
             continue
-        case_ids = CaseState.objects.filter(version=version).values_list("case_id", flat=True)
-        cases = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("organization", "customer")
-            .filter(pk__in=case_ids, status__in=list(OPEN))
-            .order_by("pk")
-        )
-        actor = Actor.engine(version.organization, rule=f"{version.label}: schedule {name}")
-        ran = 0
-        for case in cases:
-            engine.on_case_event(
-                CaseEvent(
-                    case=case, trigger="schedule", actor=actor, at=now, data={"schedule": name}
-                )
-            )
-            ran += 1
+        if spec.for_ == "cases":
+            ran = _tick_cases(version, name, now)
+        else:
+            ran = _tick_accounts(version, spec, now)
         if version.is_active or ran:
             _plan(version, spec, deadline.due_at)
+
+
+def _tick_cases(version: PlaybookVersion, name: str, now: dt.datetime) -> int:
+    case_ids = CaseState.objects.filter(version=version).values_list("case_id", flat=True)
+    cases = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("organization", "customer")
+        .filter(pk__in=case_ids, status__in=list(OPEN))
+        .order_by("pk")
+    )
+    actor = Actor.engine(version.organization, rule=f"{version.label}: schedule {name}")
+    ran = 0
+    for case in cases:
+        engine.on_case_event(
+            CaseEvent(case=case, trigger="schedule", actor=actor, at=now, data={"schedule": name})
+        )
+        ran += 1
+    return ran
+
+
+def _tick_accounts(version: PlaybookVersion, spec: ScheduleDef, now: dt.datetime) -> int:
+    """A schedule for programs runs its rules once per running program (term not over
+    yet, in the organization's zone); one for customers, once per customer. Only the
+    active version watches accounts: they have no version of their own."""
+    if not version.is_active:
+        return 0
+    data = {"schedule": spec.name}
+    if spec.for_ == "programs":
+        today = now.astimezone(zoneinfo.ZoneInfo(version.organization.timezone)).date()
+        programs = (
+            Program.objects.select_related("customer__organization")
+            .filter(customer__organization_id=version.organization_id)
+            .filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
+            .order_by("pk")
+        )
+        for program in programs:
+            accounts.on_account_event(
+                accounts.AccountEvent(
+                    customer=program.customer,
+                    trigger="schedule",
+                    at=now,
+                    data=data,
+                    program=program,
+                ),
+                version=version,
+            )
+        return 0
+    customers = Customer.objects.select_related("organization").filter(
+        organization_id=version.organization_id
+    )
+    for customer in customers.order_by("pk"):
+        accounts.on_account_event(
+            accounts.AccountEvent(customer=customer, trigger="schedule", at=now, data=data),
+            version=version,
+        )
+    return 0

@@ -21,11 +21,11 @@ from typing import Any
 
 import time_machine
 import yaml
+from django.db import transaction
 from django.utils.text import slugify
 
 from ladder.cases import actions as case_actions
 from ladder.cases.actions import CaseEdit
-from ladder.cases.events import CaseEvent
 from ladder.cases.models import Case, Task, TimelineEvent
 from ladder.customers import actions as customer_actions
 from ladder.customers.actions import ProgramInput
@@ -35,8 +35,8 @@ from ladder.deadlines.models import Deadline
 from ladder.delivery.models import Notification
 from ladder.errors import DomainError, Invalid
 from ladder.money import make_money
+from ladder.playbooks import accounts
 from ladder.playbooks import actions as playbook_actions
-from ladder.playbooks import engine
 from ladder.playbooks.models import Approval, Clock, Duty, Handoff, HandoffStatus
 from ladder.tenancy import actions as tenancy_actions
 from ladder.tenancy.actors import Actor
@@ -483,20 +483,22 @@ def _record_sessions(sim: Simulation, actor: Actor, args: dict[str, Any]) -> Non
 
 
 def _signal(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:
-    """An early-warning signal about the case's customer (MT1) reaches the case's rules."""
-    case = Case.objects.select_related("organization", "customer").get(pk=sim._current().pk)
-    engine.on_case_event(
-        CaseEvent(
-            case=case,
-            trigger="signal.received",
-            actor=actor,
-            at=sim.now,
-            data={
-                "signal": str(args["signal"]),
-                **{k: v for k, v in args.items() if k != "signal"},
-            },
+    """An early-warning signal about the case's customer (MT1): the account's rules hear
+    it, and so do the customer's open cases (``case.signal``), as when the worker
+    processes a signal that arrived."""
+    case = Case.objects.select_related("customer__organization").get(pk=sim._current().pk)
+    with transaction.atomic():
+        accounts.on_account_event(
+            accounts.AccountEvent(
+                customer=case.customer,
+                trigger="signal.received",
+                at=sim.now,
+                data={
+                    "signal": str(args["signal"]),
+                    **{k: v for k, v in args.items() if k != "signal"},
+                },
+            )
         )
-    )
 
 
 def _wait(sim: Simulation, actor: Actor, args: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Max, Q
 
 from ladder.cases.models import Case
 from ladder.cases.states import OPEN
-from ladder.customers.models import Customer
+from ladder.customers.models import Customer, Program
 from ladder.playbooks.format import Target
 from ladder.tenancy.models import Availability, Staff
 
@@ -20,7 +20,25 @@ def staff_for(target: Target, case: Case) -> list[Staff]:
     if target.customer_owner:
         owner = Customer.objects.select_related("owner").get(pk=case.customer_id).owner
         return [owner] if owner is not None else []
-    people = Staff.objects.filter(organization_id=case.organization_id, user__is_active=True)
+    return _members(target, case.organization_id)
+
+
+def staff_for_account(target: Target, customer: Customer, program: Program | None) -> list[Staff]:
+    """Everyone the target names for an account rule, where there is no case: ``owner``
+    is the program's owner (its class teacher) where the program has one, else the
+    customer's owner, as is ``customer_owner``."""
+    if target.owner or target.customer_owner:
+        owner_id = getattr(program, "owner_id", None) if target.owner else None
+        owner_id = owner_id or customer.owner_id
+        if owner_id is None:
+            return []
+        owner = Staff.objects.select_related("user").filter(pk=owner_id).first()
+        return [owner] if owner is not None else []
+    return _members(target, customer.organization_id)
+
+
+def _members(target: Target, organization_id: int) -> list[Staff]:
+    people = Staff.objects.filter(organization_id=organization_id, user__is_active=True)
     if target.role is not None:
         people = people.filter(role_grants__role=target.role)
     elif target.team is not None:

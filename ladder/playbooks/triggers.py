@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ladder.cases.events import CaseEvent
+    from ladder.playbooks.accounts import AccountEvent
     from ladder.playbooks.format import Rule
 
 # trigger → the `with:` keys it accepts, each matched against the event's data key.
@@ -25,18 +26,22 @@ FILTERS: dict[str, dict[str, str]] = {
     "approval.decided": {"approval": "approval", "decision": "decision"},
     "handoff.unanswered": {"handoff": "handoff"},
     "signal.received": {"signal": "signal"},
+    "health.changed": {"band": "to_band"},
+    "case.signal": {"signal": "signal"},
     "schedule": {"schedule": "schedule"},
+    "survey.answered": {"band": "band"},
 }
 
 
-def matches(rule: Rule, event: CaseEvent) -> bool:
+def matches(rule: Rule, event: CaseEvent | AccountEvent) -> bool:
     keys = FILTERS.get(rule.when, {})
     for key, wanted in rule.with_.items():
         if key not in keys:
             return False
-        if rule.when == "case.created":
+        case = getattr(event, "case", None)
+        if rule.when == "case.created" and case is not None:
             # A new case's kind and channel are on the case itself.
-            actual = getattr(event.case, key)
+            actual = getattr(case, key)
         else:
             actual = event.data.get(keys[key], "")
         if str(actual) != str(wanted):

@@ -36,6 +36,7 @@ from ladder.playbooks.format import (
     Target,
     Text,
 )
+from ladder.surveys.models import Band
 from ladder.tenancy.models import Organization, RoleGrant, Skill, Team
 
 Path = tuple[str | int, ...]
@@ -360,11 +361,10 @@ def meaning_check(fn: Check) -> Check:
     return fn
 
 
-# What a condition's `case.*` and `customer.*` may name: the fields the engine reads
+# What a condition's `case.*` may name: the fields the engine reads
 # (playbooks.conditions); anything else would silently read as empty.
-# What `case.*` and `customer.*` may name: the fields the engine's conditions read.
 CASE_FIELDS: tuple[str, ...] = tuple(conditions.CASE_FIELDS)
-CUSTOMER_FIELDS: tuple[str, ...] = tuple(conditions.CUSTOMER_FIELDS)
+BANDS = ("green", "amber", "red")
 # What `event.*` offers under each trigger (None: any key, as a signal carries its own).
 EVENT_KEYS: dict[str, tuple[str, ...] | None] = {
     "case.created": (),
@@ -381,7 +381,10 @@ EVENT_KEYS: dict[str, tuple[str, ...] | None] = {
     "approval.decided": ("approval", "decision", "reason"),
     "handoff.unanswered": ("handoff", "step"),
     "signal.received": None,
+    "health.changed": ("score", "from_band", "to_band"),
+    "case.signal": None,
     "schedule": ("schedule",),
+    "survey.answered": ("band", "nps", "csat", "survey_id"),
 }
 
 
@@ -415,7 +418,10 @@ FILTERS: dict[str, dict[str, Callable[[Context], Sequence[str]] | None]] = {
     },
     "handoff.unanswered": {"handoff": lambda c: [x.name for x in c.book.handoffs]},
     "signal.received": {"signal": None},
+    "health.changed": {"band": _choices(BANDS)},
+    "case.signal": {"signal": None},
     "schedule": {"schedule": lambda c: [x.name for x in c.book.schedules]},
+    "survey.answered": {"band": _choices(Band.values)},
 }
 
 
@@ -618,10 +624,15 @@ def unknown_condition_fields(context: Context) -> Iterator[Finding]:
         for path, compare in _conditions(rule.if_, ("rules", i, "if")):
             scope, _dot, name = compare.field.partition(".")
             where = (*path, "field")
+            # Apps register customer and program fields when Django starts: read live.
+            customer_fields = sorted(conditions.CUSTOMER_FIELDS)
+            program_fields = sorted(conditions.PROGRAM_FIELDS)
             if scope == "case" and name not in CASE_FIELDS:
                 yield where, _unknown(_("case field"), name, CASE_FIELDS)
-            elif scope == "customer" and name not in CUSTOMER_FIELDS:
-                yield where, _unknown(_("customer field"), name, CUSTOMER_FIELDS)
+            elif scope == "customer" and name not in customer_fields:
+                yield where, _unknown(_("customer field"), name, customer_fields)
+            elif scope == "program" and name not in program_fields:
+                yield where, _unknown(_("program field"), name, program_fields)
             elif scope == "answers" and name not in gathered:
                 yield where, _unknown(_("answer"), name, gathered)
             elif scope == "event":
@@ -637,6 +648,58 @@ def unknown_condition_fields(context: Context) -> Iterator[Finding]:
                         },
                     )
             yield from _operator_value(compare, path)
+
+
+@meaning_check
+def account_rules_stay_on_accounts(context: Context) -> Iterator[Finding]:
+    """An account rule (a signal, a health band, a schedule for programs or customers)
+    has no case: it takes the account steps only and reads no case.* or answers.*;
+    program.* is read only where there is a program (a schedule for programs), and
+    schedule rules name their schedule, so it is clear which kind they are."""
+    from ladder.playbooks.steps import ACCOUNT_STEPS
+
+    book = context.book
+    for i, rule in enumerate(book.rules):
+        mixed = any(s.for_ != "cases" for s in book.schedules)
+        if rule.when == "schedule" and "schedule" not in rule.with_ and mixed:
+            yield (
+                ("rules", i, "with"),
+                _("a schedule rule names its schedule (with: {schedule: …})"),
+            )
+        account = book.is_account_rule(rule)
+        spec = book.schedule(str(rule.with_.get("schedule", "")))
+        has_program = spec is not None and spec.for_ == "programs"
+        if account:
+            for j, action in enumerate(rule.do):
+                if action.kind not in ACCOUNT_STEPS:
+                    yield (
+                        ("rules", i, "do", j, action.kind),
+                        _(
+                            "%(step)s needs a case; a rule about an account (%(trigger)s) "
+                            "may: %(steps)s"
+                        )
+                        % {
+                            "step": action.kind,
+                            "trigger": rule.when,
+                            "steps": ", ".join(sorted(ACCOUNT_STEPS)),
+                        },
+                    )
+        if rule.if_ is None:
+            continue
+        for path, compare in _conditions(rule.if_, ("rules", i, "if")):
+            scope = compare.field.partition(".")[0]
+            if account and scope in {"case", "answers"}:
+                yield (
+                    (*path, "field"),
+                    _("a rule about an account (%(trigger)s) has no case to read %(field)s")
+                    % {"trigger": rule.when, "field": compare.field},
+                )
+            elif scope == "program" and not has_program:
+                yield (
+                    (*path, "field"),
+                    _("%(field)s is read only in the rules of a schedule for programs")
+                    % {"field": compare.field},
+                )
 
 
 def _operator_value(compare: Compare, path: Path) -> Iterator[Finding]:

@@ -105,7 +105,9 @@ _DESCRIPTIONS: dict[Permission, str] = {
     Permission.CASE_CLOSE: "close a resolved case; reopen a resolved or closed one",
     Permission.TASK_EDIT: "create, reschedule, complete and reopen tasks",
     Permission.APPROVE: "approve or deny offers and refunds (MT5, ED5)",
-    Permission.CONFIGURE: "configure the organization: teams, skills, tiers, staff, tokens",
+    Permission.CONFIGURE: "configure the organization: teams, skills, tiers, staff, tokens; "
+    "publish churn-code taxonomy versions and choose the case kinds that need churn codes "
+    "before closing (MT2; see docs/churn-codes.md)",
     Permission.PLAYBOOK_MANAGE: "load a playbook version and activate it (the tiers follow "
     "the active playbook's ladder); see docs/playbooks.md",
 }
@@ -123,6 +125,10 @@ _RULES = """
 - **Escalation.** The target tier must be above the current one and exist on the
   organization's ladder; a named new owner must hold the role that works that tier.
   Only open cases escalate: reopen a resolved or closed case first.
+- **Closing.** MT2: a case of a kind that needs churn codes (by default escalation,
+  cancellation, refund and downgrade) closes only once its churn codes are recorded
+  (422 naming `churn_codes`); recording them needs `case.edit`, and a closed case keeps
+  them until it is reopened.
 - **Resolving.** TD1: a case resolves only once its root cause and resolution are
   recorded (422 naming the missing fields).
 - **The engine** acts with every role; its authority is the playbook rule it names,

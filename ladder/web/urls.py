@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("ladder.web.urls_case")),
     path("", include("ladder.web.urls_public")),
     path("", include("ladder.web.urls_playbook")),
+    path("", include("ladder.web.urls_programs")),
+    path("", include("ladder.web.urls_churn")),
 ]

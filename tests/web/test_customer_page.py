@@ -156,3 +156,49 @@ def test_the_customer_page_needs_a_signed_in_staff_member(acme: Org) -> None:
     r = Client().get(f"/customers/{acme.customer.pk}/")
     assert r.status_code == 302
     assert "/login/" in r["Location"]
+
+
+def test_the_customer_page_says_what_the_account_rules_did(acme: Org) -> None:
+    """MT1: a manager sees why the account has a proactive case: the rule, the signal
+    that fired it and a link to the case it opened."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from ladder.playbooks.accounts import AccountEvent, on_account_event
+    from tests.playbook_setup import install_playbook
+
+    install_playbook(
+        acme.org,
+        """
+playbook: watch
+title: Watch
+tiers:
+  - {level: 1, name: Agent, role: agent}
+rules:
+  - name: past_due_opens_a_case
+    when: signal.received
+    with: {signal: past_due}
+    do:
+      - open_case: {kind: escalation, subject: Account past due}
+""",
+    )
+    customer = family(acme)
+    client = client_for(acme.manager)
+    assert (
+        "No account rule has acted for this customer."
+        in client.get(f"/customers/{customer.pk}/").content.decode()
+    )
+    with transaction.atomic():
+        on_account_event(
+            AccountEvent(
+                customer=Customer.objects.select_related("organization").get(pk=customer.pk),
+                trigger="signal.received",
+                at=timezone.now(),
+                data={"signal": "past_due"},
+            )
+        )
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+    reference = customer.cases.get().reference
+    assert "watch v1: past_due_opens_a_case" in html
+    assert "signal past_due" in html
+    assert re.search(rf'Opened case <a href="/cases/\d+/">{reference}</a>', html)

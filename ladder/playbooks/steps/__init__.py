@@ -8,10 +8,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ladder.playbooks.accounts import AccountRun
     from ladder.playbooks.engine import Run
 
 Step = Callable[["Run", Any, str], None]
 STEPS: dict[str, Step] = {}
+# The steps an account rule may take (no case yet): registered with account_step.
+AccountStep = Callable[["AccountRun", Any, str], None]
+ACCOUNT_STEPS: dict[str, AccountStep] = {}
 
 
 def step(name: str) -> Callable[[Step], Step]:
@@ -22,11 +26,20 @@ def step(name: str) -> Callable[[Step], Step]:
     return register
 
 
+def account_step(name: str) -> Callable[[AccountStep], AccountStep]:
+    def register(fn: AccountStep) -> AccountStep:
+        ACCOUNT_STEPS[name] = fn
+        return fn
+
+    return register
+
+
 def load() -> None:
     """Imports every step module so that each registers itself."""
     from ladder.playbooks.steps import (  # noqa: F401
         approval,
         assign,
+        case,
         clock,
         duty,
         escalate,
@@ -37,5 +50,6 @@ def load() -> None:
         review,
         severity,
         status,
+        survey,
         task,
     )

@@ -36,6 +36,7 @@ from ladder.playbooks.queries import CasePlaybook, case_playbook
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, ReplyGuard
 from ladder.tenancy.permissions import Permission
+from ladder.web.churn_panel import churn_panel
 from ladder.web.desk import desk_view, field_errors
 from ladder.web.engine_events import TITLES
 from ladder.web.forms_case import (
@@ -361,6 +362,7 @@ def _render_case(
         "pb": playbook_actions_allowed(actor, case, playbook),
         "pb_errors": bound.playbook_errors,
         "pb_values": bound.playbook_values,
+        "churn": churn_panel(actor=actor, case=case, typed=bound.playbook_values),
         "case": case,
         "customer": case.customer,
         "tier_name": tier.name if tier else "",

@@ -7,15 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ladder.cases.casepage import customer_page
-from ladder.customers.models import Program
+from ladder.playbooks.queries import account_decisions
+from ladder.surveys.queries import answered_surveys_of_customer
 from ladder.tenancy.actors import Actor
 from ladder.web.desk import desk_view
-from ladder.web.forms_case import KIND_LABELS, STATUS_LABELS, UNIT_LABELS, label
+from ladder.web.forms_case import KIND_LABELS, STATUS_LABELS, label
 from ladder.web.views.case import http_errors
-
-
-def _remaining(program: Program) -> object:
-    return max(program.purchased - program.delivered, 0)
+from ladder.web.views.programs import program_panel
 
 
 @desk_view
@@ -23,14 +21,6 @@ def customer_view(request: HttpRequest, actor: Actor, customer_id: int) -> HttpR
     with http_errors():
         page = customer_page(organization=actor.organization, customer_id=customer_id)
     customer = page.customer
-    programs = [
-        {
-            "program": p,
-            "unit": label(UNIT_LABELS, p.unit),
-            "remaining": _remaining(p),
-        }
-        for p in customer.programs.all()
-    ]
     cases = [
         {
             "case": c,
@@ -44,8 +34,12 @@ def customer_view(request: HttpRequest, actor: Actor, customer_id: int) -> HttpR
         "customer": customer,
         "contacts": list(customer.contacts.all()),
         "products": list(customer.products.all()),
-        "programs": programs,
+        "programs": program_panel(actor=actor, customer=customer),
         "cases": cases,
         "more_cases": page.more_cases,
+        "decisions": account_decisions(customer_id=customer.pk),
+        "surveys": answered_surveys_of_customer(
+            organization=actor.organization, customer_id=customer.pk
+        ),
     }
     return render(request, "web/customer.html", context)
