@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ladder.surveys",
     "ladder.programs",
     "ladder.churn",
+    "ladder.health",
     "ladder.api",
     "ladder.ops",
     "ladder.web",

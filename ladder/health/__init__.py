@@ -1,0 +1,1 @@
+"""Early-warning signals and the explainable health score (MT1, TD3)."""
