@@ -29,6 +29,7 @@ from ladder.api.schemas import (
     InteractionIn,
     InteractionOut,
     InteractionPageOut,
+    Limit,
     StaleCaseOut,
     TimelinePageOut,
     TransitionIn,
@@ -44,8 +45,6 @@ from ladder.cases.states import Status
 from ladder.errors import StaleVersion
 
 router = Router(tags=["cases"])
-
-Limit = Annotated[int, Field(ge=1, le=200)]
 
 
 class CaseListQuery(Schema):

@@ -23,6 +23,7 @@ from ladder.api.schemas import (
     CustomerOut,
     CustomerPageOut,
     CustomerPatch,
+    Limit,
     StaleCustomerOut,
     customer_out,
     customer_summary_out,
@@ -39,7 +40,7 @@ def list_customers(
     request: HttpRequest,
     q: Annotated[str, Field(max_length=200)] | None = None,
     cursor: Cursor | None = None,
-    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> CustomerPageOut:
     page = queries.list_customers(
         organization=actor_of(request).organization, q=q, cursor=cursor, limit=limit

@@ -14,7 +14,7 @@ from pydantic import StringConstraints
 
 from ladder.api.auth import actor_of
 from ladder.api.http import IfMatch, etag, expected_version, responses
-from ladder.api.schemas import Cursor, Id
+from ladder.api.schemas import Cursor, Id, Limit
 from ladder.customers.models import Program, ProgramStatus, ProgramUnit, Session
 from ladder.errors import StaleVersion
 from ladder.programs import actions, queries
@@ -187,7 +187,7 @@ def list_sessions(
     request: HttpRequest,
     program_id: int,
     cursor: Cursor | None = None,
-    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> SessionPageOut:
     page = queries.list_sessions(
         organization=actor_of(request).organization,

@@ -34,6 +34,8 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 # A list's next page: what `next_cursor` gave out; an empty one is no cursor at all.
 Cursor = Annotated[str, Field(min_length=1, max_length=500)]
+# A list page's size, the same bounds on every list.
+Limit = Annotated[int, Field(ge=1, le=200)]
 
 
 # --- errors ------------------------------------------------------------------------

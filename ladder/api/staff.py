@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.http import HttpRequest
-from ninja import Field, Router
+from ninja import Router
 
 from ladder.api.auth import actor_of
 from ladder.api.http import responses
 from ladder.api.schemas import (
     Cursor,
+    Limit,
     MeOut,
     Ref,
     StaffOut,
@@ -44,7 +43,7 @@ def me(request: HttpRequest) -> MeOut:
 def list_staff(
     request: HttpRequest,
     cursor: Cursor | None = None,
-    limit: Annotated[int, Field(ge=1, le=200)] = 100,
+    limit: Limit = 100,
 ) -> StaffPageOut:
     page = queries.list_staff(
         organization=actor_of(request).organization, cursor=cursor, limit=limit

@@ -19,6 +19,7 @@ from ladder.api.http import (
 )
 from ladder.api.schemas import (
     Cursor,
+    Limit,
     StaleTaskOut,
     TaskIn,
     TaskOut,
@@ -55,7 +56,7 @@ def list_tasks(
     case_id: Id | None = None,
     done: bool | None = None,
     cursor: Cursor | None = None,
-    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> TaskPageOut:
     """`mine=true` lists your own tasks (it wins over `assignee_id`)."""
     actor = actor_of(request)
