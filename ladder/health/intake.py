@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ladder.customers.models import Customer
-from ladder.health.models import SignalKind
+from ladder.errors import Invalid
+from ladder.health.models import Signal, SignalKind
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.permissions import Permission
 
@@ -314,3 +315,40 @@ def _store_sqlite(organization_id: int, rows: Sequence[_Row], now: dt.datetime) 
             )
             created += cursor.rowcount
     return created
+
+
+def record_signal(*, actor: Actor, row: Mapping[str, Any]) -> tuple[Signal, bool]:
+    """One signal (the API's single POST): the stored signal and True, or — when the
+    organization already has its (source, source_id) — the one stored before and
+    False. A bad field is refused with :class:`~ladder.errors.Invalid` naming it."""
+    actor.require(Permission.SIGNAL_CREATE)
+    org = actor.organization
+    now = timezone.now()
+    try:
+        checked = _check(row, now + MAX_AHEAD)
+    except _Bad as bad:
+        raise Invalid.field(bad.field, bad.message) from None
+    if not _existing_customers(org.pk, {checked.customer_id}):
+        raise Invalid.field(
+            "customer_id",
+            _("no customer %(id)s in your organization") % {"id": checked.customer_id},
+        )
+    try:
+        with transaction.atomic(durable=True):
+            signal = Signal.objects.create(
+                organization=org,
+                customer_id=checked.customer_id,
+                kind=checked.kind,
+                occurred_at=checked.occurred_at,
+                source=checked.source,
+                source_id=checked.source_id,
+                value=checked.value,
+                note=checked.note,
+                received_at=now,
+            )
+        return signal, True
+    except IntegrityError:
+        stored = Signal.objects.get(
+            organization=org, source=checked.source, source_id=checked.source_id
+        )
+        return stored, False
