@@ -4,16 +4,18 @@ of (source, source_id) counted as duplicates, within one batch and across batche
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from ladder.customers import actions as customer_actions
 from ladder.health.intake import RowError, ingest_signals
 from ladder.health.models import Signal
-from tests.conftest import Org
+from tests.conftest import Org, build_org, is_postgres
 
 AT = "2026-03-02T10:00:00+08:00"
 
@@ -158,3 +160,44 @@ def test_the_permission_is_checked(acme: Org) -> None:
     """MT1: recording signals needs signal.create, which every role holds."""
     for staff in (acme.agent, acme.accountant, acme.executive):
         assert ingest_signals(actor=acme.actor(staff), rows=[row(acme, f"p{staff.pk}")]).created
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_sharing_keys_neither_deadlock_nor_double() -> None:
+    """MT1: two connections send batches that share (source, source_id) pairs, in
+    opposite orders, at the same time: every pair is stored once, every other row is
+    counted a duplicate, and neither batch fails (the insert takes keys in one order)."""
+    if not is_postgres():
+        pytest.skip("needs PostgreSQL: concurrent connections on the test database")
+    o = build_org("conc", "CONC")
+    keys = [f"k{i:05d}" for i in range(3000)]
+    outcomes: list[tuple[int, int]] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def send(backwards: bool) -> None:
+        try:
+            start.wait()
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                batch = [row(o, k) for k in (reversed(chunk) if backwards else chunk)]
+                result = ingest_signals(actor=o.actor(), rows=batch)
+                outcomes.append((result.created, result.duplicates))
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=send, args=(False,)),
+        threading.Thread(target=send, args=(True,)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    assert sum(c for c, _ in outcomes) == 3000
+    assert sum(d for _, d in outcomes) == 3000
+    assert Signal.objects.filter(organization=o.org).count() == 3000
