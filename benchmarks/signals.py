@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--customers", type=int, default=50_000)
     ap.add_argument("--signals", type=int, default=1_000_000)
     ap.add_argument("--clients", type=int, default=4, help="bulk API client threads")
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     ap.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
     ap.add_argument("--single-seconds", type=float, default=20.0)
     ap.add_argument("--db", default="ladder_bench_signals")
