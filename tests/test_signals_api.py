@@ -241,3 +241,12 @@ def test_old_receipts_are_pruned(acme: Org, secret: str) -> None:
     assert _hook(body, **_signed("acme", secret, body)).status_code == 200
     assert list(HookReceipt.objects.values_list("signature", flat=True)) != ["sha256=old"]
     assert not HookReceipt.objects.filter(signature="sha256=old").exists()
+
+
+def test_a_bulk_body_over_the_limit_is_refused_with_413(acme: Org, api: Api, settings: Any) -> None:
+    """The bulk routes read bodies up to LADDER_BULK_BODY_MAX, beyond it 413."""
+    settings.LADDER_BULK_BODY_MAX = 1000
+    response = api.post("signals/bulk", {"rows": [row(acme, f"b{i}") for i in range(20)]})
+    assert response.status_code == 413
+    assert "larger than 1000 bytes" in response.json()["detail"]
+    assert not Signal.objects.exists()

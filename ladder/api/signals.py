@@ -184,7 +184,8 @@ def post_signal(request: HttpRequest, body: SignalIn) -> Reply[SignalOut]:
 
 @router.post(
     "/signals/bulk",
-    response=responses({200: BulkOut}, 403),
+    # 413: a body over LADDER_BULK_BODY_MAX (ladder/api/large_bodies.py).
+    response=responses({200: BulkOut, 413: ErrorOut}, 403),
     summary="Record up to 10,000 signals",
     openapi_extra=_body_doc("`{rows: [signal, …]}`, at most 10,000 rows"),
 )
@@ -199,7 +200,7 @@ def post_signals_bulk(request: HttpRequest) -> BulkOut:
 @router.post(
     "/hooks/signals",
     auth=None,
-    response={200: BulkOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut},
+    response={200: BulkOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 422: ValidationErrorOut},
     summary="Signed webhook: record up to 10,000 signals",
     openapi_extra={
         **_body_doc("the same body as `POST /signals/bulk`"),
