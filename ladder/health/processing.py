@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ladder.health.models import Signal
-from ladder.playbooks.accounts import AccountEvent, on_account_event
+from ladder.playbooks.accounts import AccountEvent, active_version, on_account_event
+from ladder.playbooks.models import PlaybookVersion
 
 logger = logging.getLogger("ladder.worker")
 
@@ -54,7 +55,12 @@ def process_signals(*, limit: int = 500, now: dt.datetime | None = None) -> Proc
         if not batch:
             return Processed(0, 0, 0)
         failed = 0
+        # The active version, read once per organization in the batch.
+        versions: dict[int, PlaybookVersion | None] = {}
         for signal in batch:
+            org_id = signal.customer.organization_id
+            if org_id not in versions:
+                versions[org_id] = active_version(signal.customer)
             try:
                 with transaction.atomic():
                     on_account_event(
@@ -63,7 +69,8 @@ def process_signals(*, limit: int = 500, now: dt.datetime | None = None) -> Proc
                             trigger="signal.received",
                             at=at,
                             data=event_data(signal),
-                        )
+                        ),
+                        version=versions[org_id],
                     )
             except Exception:
                 failed += 1
