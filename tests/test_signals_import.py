@@ -132,3 +132,28 @@ def test_hook_secret_command_creates_and_rotates(acme: Org) -> None:
     assert not SignalHook.objects.get(organization=acme.org).active
     with pytest.raises(CommandError):
         call_command("signals", "hook-secret", "nobody", stdout=io.StringIO())
+
+
+def test_a_queued_import_that_cannot_run_is_marked_failed(acme: Org, english: None) -> None:
+    """MT1: the worker's half marks the import failed, with the reason, when its file is
+    gone or unreadable, instead of leaving it queued."""
+    from django.utils import timezone
+
+    from ladder.signals.imports import run_queued_import
+    from ladder.signals.models import SignalImportFile
+
+    gone = SignalImport.objects.create(
+        organization=acme.org, by=acme.agent, filename="gone.csv", queued_at=timezone.now()
+    )
+    assert run_queued_import(import_id=gone.pk).status == ImportStatus.FAILED
+    gone.refresh_from_db()
+    assert gone.failure == "the uploaded file is gone"
+    bad = SignalImport.objects.create(
+        organization=acme.org, by=acme.agent, filename="bad.csv", queued_at=timezone.now()
+    )
+    SignalImportFile.objects.create(signal_import=bad, content=b"colour\nred\n")
+    run_queued_import(import_id=bad.pk)
+    bad.refresh_from_db()
+    assert bad.status == ImportStatus.FAILED
+    assert "unknown columns colour" in bad.failure
+    assert not SignalImportFile.objects.filter(signal_import=bad).exists()

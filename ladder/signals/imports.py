@@ -181,10 +181,7 @@ def run_queued_import(*, import_id: int) -> SignalImport:
         return run
     stored = SignalImportFile.objects.filter(signal_import=run).first()
     if stored is None:
-        run.status = ImportStatus.FAILED
-        run.failure = "the uploaded file is gone"
-        run.finished_at = timezone.now()
-        run.save()
+        _failed(run, "the uploaded file is gone")
         return run
     actor = (
         Actor.for_staff(_staff(run.by))
@@ -194,12 +191,20 @@ def run_queued_import(*, import_id: int) -> SignalImport:
     try:
         run = import_signals_csv(actor=actor, file=bytes(stored.content), signal_import=run)
     except Invalid as exc:
-        run.status = ImportStatus.FAILED
-        run.failure = str(exc)
-        run.finished_at = timezone.now()
-        run.save()
+        _failed(run, str(exc))
+    except Exception as exc:
+        # What was imported stays imported; the page says the import stopped, and why.
+        _failed(run, f"the import stopped: {exc}")
+        raise
     SignalImportFile.objects.filter(signal_import=run).delete()
     return run
+
+
+def _failed(run: SignalImport, reason: str) -> None:
+    run.status = ImportStatus.FAILED
+    run.failure = reason
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "failure", "finished_at"])
 
 
 def _staff(staff: Staff) -> Staff:
