@@ -181,7 +181,7 @@ def run_queued_import(*, import_id: int) -> SignalImport:
         return run
     stored = SignalImportFile.objects.filter(signal_import=run).first()
     if stored is None:
-        _failed(run, "the uploaded file is gone")
+        _failed(run, _("the uploaded file is gone"))
         return run
     actor = (
         Actor.for_staff(_staff(run.by))
@@ -194,7 +194,7 @@ def run_queued_import(*, import_id: int) -> SignalImport:
         _failed(run, str(exc))
     except Exception as exc:
         # What was imported stays imported; the page says the import stopped, and why.
-        _failed(run, f"the import stopped: {exc}")
+        _failed(run, _("the import stopped: %(error)s") % {"error": exc})
         raise
     SignalImportFile.objects.filter(signal_import=run).delete()
     return run
