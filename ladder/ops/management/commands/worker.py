@@ -180,7 +180,7 @@ def default_name() -> str:
 
 
 class Command(BaseCommand):
-    help = "Run the background worker: deadlines, queued tasks and the delivery outbox."
+    help = "Run the background worker: deadlines, queued tasks, the delivery outbox, signals."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
