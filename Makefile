@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint setup messages lock docs bench bench-deadlines clean
+.PHONY: run test lint setup messages lock docs bench bench-deadlines bench-signals clean
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: setup
 ## The deadline burst: 10,000 due at once among 100,000, two workers (see docs/performance.md).
 bench-deadlines: setup
 	$(BIN)/python benchmarks/deadlines.py $(BENCH_ARGS)
+
+## Signal intake: 1,000,000 signals for 50,000 customers (see docs/performance.md).
+bench-signals: setup
+	$(BIN)/python benchmarks/signals.py $(BENCH_ARGS)
 
 docs: setup
 	$(BIN)/ladder permissions_doc > docs/permissions.md

@@ -84,23 +84,53 @@ class CaseBodies:
         )
 
 
-MAKERS: dict[str, type[FixedRequest] | type[CaseBodies]] = {
+@dataclass(frozen=True)
+class SignalBodies:
+    """POST /api/v1/signals bodies: one signal each, a random customer and kind, a
+    source id no other request carries (see benchmarks/signals.py)."""
+
+    token: str
+    customer_ids: tuple[int, ...]
+
+    def __call__(self, rng: random.Random, i: int) -> Request:
+        body = {
+            "customer_id": self.customer_ids[rng.randrange(len(self.customer_ids))],
+            "kind": rng.choice(("past_due", "usage_drop", "engagement_drop", "complaint")),
+            "occurred_at": "2026-11-01T10:00:00+08:00",
+            "source": "single",
+            "source_id": f"one-{rng.getrandbits(64):016x}-{i}",
+            "value": str(rng.randint(1, 90)),
+        }
+        return Request(
+            "POST",
+            "/api/v1/signals",
+            {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            json.dumps(body).encode(),
+        )
+
+
+Maker = FixedRequest | CaseBodies | SignalBodies
+
+MAKERS: dict[str, type[FixedRequest] | type[CaseBodies] | type[SignalBodies]] = {
     "FixedRequest": FixedRequest,
     "CaseBodies": CaseBodies,
+    "SignalBodies": SignalBodies,
 }
 
 
-def maker_to_json(make: FixedRequest | CaseBodies) -> dict[str, Any]:
+def maker_to_json(make: Maker) -> dict[str, Any]:
     return {"type": type(make).__name__, "fields": dataclasses.asdict(make)}
 
 
-def maker_from_json(data: dict[str, Any]) -> FixedRequest | CaseBodies:
+def maker_from_json(data: dict[str, Any]) -> Maker:
     f = data["fields"]
     if data["type"] == "FixedRequest":
         return FixedRequest(f["method"], f["path"], dict(f["headers"]))
     if data["type"] == "CaseBodies":
         teams = tuple((int(t), tuple(int(m) for m in ms)) for t, ms in f["teams"])
         return CaseBodies(f["token"], tuple(int(c) for c in f["customer_ids"]), teams)
+    if data["type"] == "SignalBodies":
+        return SignalBodies(f["token"], tuple(int(c) for c in f["customer_ids"]))
     raise ValueError(f"unknown request maker {data['type']!r}")
 
 
@@ -138,7 +168,7 @@ def percentile(values: Sequence[float], p: float) -> float:
 class _Plan:
     host: str
     port: int
-    make: FixedRequest | CaseBodies
+    make: Maker
     seed: int
     start_at: float  # time.time() when every client begins
     count_from: float  # ... when counting begins (after the warm-up)
@@ -185,7 +215,7 @@ def _run_here(
     *,
     host: str,
     port: int,
-    make: FixedRequest | CaseBodies,
+    make: Maker,
     clients: int,
     seconds: float,
     warmup: float,
@@ -226,7 +256,7 @@ def run(
     *,
     host: str,
     port: int,
-    make: FixedRequest | CaseBodies,
+    make: Maker,
     clients: int,
     seconds: float,
     warmup: float = 1.0,

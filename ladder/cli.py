@@ -1,8 +1,9 @@
 """The ``ladder`` console command: Django's management commands under our name.
 
 ``ladder run``, ``ladder worker``, ``ladder demo``, ``ladder createadmin``,
-``ladder token create USERNAME`` and ``ladder playbook validate | load | activate |
-list`` are Ladder's own; everything else (``migrate``, ``check``, ``shell`` …) is
+``ladder token create USERNAME``, ``ladder playbook validate | load | activate |
+list``, ``ladder import-signals FILE`` and ``ladder signals hook-secret ORG`` are
+Ladder's own; everything else (``migrate``, ``check``, ``shell`` …) is
 Django's.
 """
 

@@ -18,6 +18,7 @@ _WHAT = {
     "organization": gettext_lazy("organization"),
     "playbook version": gettext_lazy("playbook version"),
     "program": gettext_lazy("program"),
+    "signal import": gettext_lazy("signal import"),
     "staff member": gettext_lazy("staff member"),
     "survey": gettext_lazy("survey"),
     "task": gettext_lazy("task"),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ladder.programs",
     "ladder.churn",
     "ladder.health",
+    "ladder.signals",
     "ladder.api",
     "ladder.ops",
     "ladder.web",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "ladder.api.large_bodies.LargeBodies",
     "ladder.api.middleware.RequestText",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -240,6 +242,8 @@ LOGGING = {
 
 # API limits: the largest body we parse, and the longest page we return.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+# …except the bulk signal routes (10,000 rows with notes): see ladder/api/large_bodies.py.
+LADDER_BULK_BODY_MAX = env_int("LADDER_BULK_BODY_MAX", 32 * 1024 * 1024)
 LADDER_PAGE_SIZE_MAX = 200
 
 # --- The worker: deadlines and the delivery outbox (see docs/deployment.md) -----------

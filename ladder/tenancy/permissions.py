@@ -22,6 +22,7 @@ class Permission(StrEnum):
     APPROVE = "approve"  # approve or deny offers and refunds
     CONFIGURE = "configure"  # organization, teams, tiers, tokens
     PLAYBOOK_MANAGE = "playbook.manage"  # load and activate playbook versions
+    SIGNAL_CREATE = "signal.create"  # record early-warning signals (MT1), one or in bulk
 
 
 R = Role
@@ -69,6 +70,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     # A playbook decides who gets cases and who approves money: the admin's, like the
     # rest of the organization's configuration.
     Permission.PLAYBOOK_MANAGE: frozenset({R.ADMIN}),
+    # MT1: whoever notices a signal records it (finance a payment past due, the desk an
+    # upset customer); integrations send theirs with a token or the signed webhook.
+    Permission.SIGNAL_CREATE: _EVERYONE,
 }
 
 
@@ -110,6 +114,8 @@ _DESCRIPTIONS: dict[Permission, str] = {
     "before closing (MT2; see docs/churn-codes.md)",
     Permission.PLAYBOOK_MANAGE: "load a playbook version and activate it (the tiers follow "
     "the active playbook's ladder); see docs/playbooks.md",
+    Permission.SIGNAL_CREATE: "record early-warning signals, one at a time, in bulk or by CSV "
+    "import (MT1; see docs/signals.md)",
 }
 
 _RULES = """

@@ -1,7 +1,8 @@
 """`ladder worker`: one loop per process that fires due deadlines, runs queued
-django-tasks tasks and works through the delivery outbox. Run as many as you like, on
-one host or several: every step claims its rows (``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, a conditional UPDATE everywhere), so none does the same thing twice."""
+django-tasks tasks, works through the delivery outbox and processes received signals.
+Run as many as you like, on one host or several: every step claims its rows
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a conditional UPDATE everywhere), so none
+does the same thing twice."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ladder.deadlines.actions import fire_batch
 from ladder.delivery.actions import deliver_due
+from ladder.health.processing import process_signals
 
 logger = logging.getLogger("ladder.worker")
 
@@ -38,21 +40,30 @@ class Round:
     claimed: int = 0
     tasks: int = 0
     deliveries: int = 0
+    signals: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.claimed or self.tasks or self.deliveries)
+        return bool(self.claimed or self.tasks or self.deliveries or self.signals)
 
 
 class WorkerLoop:
     def __init__(
-        self, *, name: str, interval: float, batch: bool, deadline_batch: int, delivery_batch: int
+        self,
+        *,
+        name: str,
+        interval: float,
+        batch: bool,
+        deadline_batch: int,
+        delivery_batch: int,
+        signal_batch: int = 500,
     ) -> None:
         self.name = name
         self.interval = interval
         self.batch = batch
         self.deadline_batch = deadline_batch
         self.delivery_batch = delivery_batch
+        self.signal_batch = signal_batch
         self.stopping = threading.Event()
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
@@ -111,7 +122,24 @@ class WorkerLoop:
                     done.deliveries,
                     time.monotonic() - started,
                 )
+        if not self.stopping.is_set():
+            done.signals = self.run_signals()
         return done
+
+    def run_signals(self) -> int:
+        """MT1: one batch of received signals through the account rules and the score."""
+        started = time.monotonic()
+        result = process_signals(limit=self.signal_batch)
+        if result.signals:
+            logger.info(
+                "worker=%s signals processed=%s customers=%s failed=%s in %.3fs",
+                self.name,
+                result.signals,
+                result.customers,
+                result.failed,
+                time.monotonic() - started,
+            )
+        return result.signals
 
     def run_tasks(self) -> int:
         """Runs the queued django-tasks tasks (at most a batch), with django-tasks-db's
@@ -152,7 +180,7 @@ def default_name() -> str:
 
 
 class Command(BaseCommand):
-    help = "Run the background worker: deadlines, queued tasks and the delivery outbox."
+    help = "Run the background worker: deadlines, queued tasks, the delivery outbox, signals."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -170,6 +198,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--delivery-batch", type=int, default=50, help="deliveries and tasks per round"
         )
+        parser.add_argument(
+            "--signal-batch", type=int, default=500, help="signals processed per transaction"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not logger.handlers and options["verbosity"] >= 1:
@@ -184,6 +215,7 @@ class Command(BaseCommand):
             batch=options["batch"],
             deadline_batch=options["deadline_batch"],
             delivery_batch=options["delivery_batch"],
+            signal_batch=options["signal_batch"],
         )
         signal.signal(signal.SIGTERM, loop.stop)
         signal.signal(signal.SIGINT, loop.stop)
