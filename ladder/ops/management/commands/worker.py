@@ -1,5 +1,6 @@
 """`ladder worker`: one loop per process that fires due deadlines, runs queued
-django-tasks tasks and works through the delivery outbox. Run as many as you like, on
+django-tasks tasks, works through the delivery outbox and refreshes the health scores
+that are a day old. Run as many as you like, on
 one host or several: every step claims its rows (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, a conditional UPDATE everywhere), so none does the same thing twice."""
 
@@ -18,12 +19,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 from django_tasks_db.models import DBTaskResult
 
 from ladder.deadlines.actions import fire_batch
 from ladder.delivery.actions import deliver_due
+from ladder.health.score import refresh_stale
 
 logger = logging.getLogger("ladder.worker")
 
@@ -38,10 +41,11 @@ class Round:
     claimed: int = 0
     tasks: int = 0
     deliveries: int = 0
+    health: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.claimed or self.tasks or self.deliveries)
+        return bool(self.claimed or self.tasks or self.deliveries or self.health)
 
 
 class WorkerLoop:
@@ -109,6 +113,18 @@ class WorkerLoop:
                     "worker=%s deliveries attempted=%s in %.3fs",
                     self.name,
                     done.deliveries,
+                    time.monotonic() - started,
+                )
+        if not self.stopping.is_set():
+            # Decay changes health scores without new signals: each round refreshes a
+            # batch of those computed more than a day ago (MT1, docs/health.md).
+            started = time.monotonic()
+            done.health = refresh_stale(at=timezone.now(), limit=self.deadline_batch)
+            if done.health:
+                logger.info(
+                    "worker=%s health scores refreshed=%s in %.3fs",
+                    self.name,
+                    done.health,
                     time.monotonic() - started,
                 )
         return done
