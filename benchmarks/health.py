@@ -80,7 +80,7 @@ def main() -> int:
                 SELECT %s, %s + (i %% %s), (%s::text[])[1 + (i * 7919) %% %s],
                        now() - (random() * 200) * interval '1 day', 'bench', i::text,
                        '', now(), now()
-                FROM generate_series(1, %s) AS i
+                FROM generate_series(1::bigint, %s) AS i
                 """,
                 [org.pk, first, last - first + 1, kinds, len(kinds), opts.signals],
             )
