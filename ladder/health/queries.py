@@ -54,6 +54,14 @@ class RecentSignal:
     value: Decimal | None
     note: str
 
+    @property
+    def value_text(self) -> str:
+        """The value without the trailing zeros of its four stored decimals."""
+        if self.value is None:
+            return ""
+        text = f"{self.value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
 
 @dataclass(frozen=True)
 class CustomerHealth:
