@@ -292,3 +292,16 @@ def test_a_resolved_cancellation_no_longer_puts_money_at_risk(acme: Org) -> None
         actor=acme.actor(), case_id=case.pk, expected_version=case.version, to="resolved"
     )
     assert queries.money_at_risk(actor=acme.actor(acme.manager)).accounts == 0
+
+
+@pytest.mark.parametrize("weight", ["NaN", "Infinity", "1E+1000", "ten", True])
+def test_weights_that_are_not_numbers_are_refused(acme: Org, weight: Any) -> None:
+    """MT1: no exception escapes for an odd number; the field is named."""
+    with pytest.raises(Invalid) as refused:
+        actions.set_health_weights(
+            actor=acme.actor(acme.admin),
+            weights={"upset": {"weight": weight, "half_life_days": 5}},
+            red_below=40,
+            amber_below=70,
+        )
+    assert [e.field for e in refused.value.errors] == ["weights.upset.weight"]

@@ -37,7 +37,9 @@ def _weight(value: Any) -> Decimal | None:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
+    if not number.is_finite() or abs(number) > 10 * MAX_WEIGHT:
+        return None
+    if number != number.quantize(Decimal("0.01")):
         return None
     return number
 
