@@ -381,13 +381,17 @@ def recompute_all(organization: Organization | None = None, *, at: dt.datetime) 
 
 
 def refresh_stale(*, at: dt.datetime, limit: int = CHUNK) -> int:
-    """The worker's daily pass: recomputes up to ``limit`` scores computed more than a
-    day before ``at`` (their signals have faded meanwhile), oldest first, and says how
-    many. Rows another worker is refreshing are skipped, not waited for."""
+    """The worker's daily pass: recomputes up to ``limit`` scores below 100 computed
+    more than a day before ``at`` (their signals have faded meanwhile), oldest first,
+    and says how many. Rows another worker is refreshing are skipped, not waited for."""
     at = require_aware(at, "at")
     with transaction.atomic(durable=True):
-        rows = HealthScore.objects.filter(computed_at__lt=at - STALE_AFTER).order_by(
-            "computed_at", "pk"
+        # A score of 100 has nothing left to fade; only a new signal (which recomputes
+        # it) or new weights (which recompute the organization) can change it.
+        rows = (
+            HealthScore.objects.filter(computed_at__lt=at - STALE_AFTER)
+            .exclude(score=100)
+            .order_by("computed_at", "pk")
         )
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
