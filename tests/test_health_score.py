@@ -5,10 +5,12 @@ per-organization weights, the full and the daily recomputation."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +30,7 @@ from ladder.health.score import (
 )
 from ladder.ops.management.commands.worker import WorkerLoop
 from ladder.playbooks.models import AccountDecision
-from tests.conftest import Org
+from tests.conftest import Org, build_org, is_postgres
 from tests.health_setup import add_signal
 from tests.playbook_setup import install_playbook
 
@@ -293,3 +295,38 @@ def test_the_worker_loop_refreshes_a_day_old_score(
     row = score_row(acme)
     assert row.score == 93
     assert row.computed_at > now
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_scoring_the_same_account_at_once_report_its_change_once() -> None:
+    """MT1: eight workers recompute the same new red account at the same moment; the
+    customer's row lock makes exactly one of them see the change from green, so the
+    health.changed rules run once."""
+    if not is_postgres():
+        pytest.skip("needs PostgreSQL (row locks); CI runs it with DATABASE_URL set")
+    o = build_org("race", "RACE")
+    install_playbook(o.org, RED_BOOK)
+    for _ in range(3):
+        add_signal(o.customer, "past_due", NOW)
+    changes: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            changes.append(len(recompute_customers([o.customer.pk], at=NOW)))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(changes) == [0] * 7 + [1]
+    assert Case.objects.filter(customer=o.customer).count() == 1

@@ -260,12 +260,18 @@ def _recompute_org(
     from ladder.playbooks.accounts import AccountEvent, on_account_event
 
     ids = sorted(set(customer_ids))
+    # The customers' rows are locked (in id order) so that two workers scoring the same
+    # account one after the other see each other's band: a change fires once, even for
+    # an account scored for the first time, which has no score row to lock yet.
+    list(
+        Customer.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     strengths = _strengths_sql(organization_id, ids, weights, at)
     before = dict(
-        HealthScore.objects.select_for_update()
-        .filter(customer_id__in=ids)
-        .order_by("pk")
-        .values_list("customer_id", "band")
+        HealthScore.objects.filter(customer_id__in=ids).values_list("customer_id", "band")
     )
     rows: list[HealthScore] = []
     changes: list[BandChange] = []
