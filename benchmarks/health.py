@@ -10,7 +10,9 @@ It makes its own database (``ladder_bench_health``, dropped at the end unless
 customers with ``bulk_create`` and the signals with one ``INSERT … SELECT`` over
 ``generate_series``. Then it times :func:`ladder.health.score.recompute_all` twice:
 the first run writes every score (and fires ``health.changed`` for each account that
-leaves green), the second rewrites them with nothing changing band."""
+leaves green), the second rewrites them with nothing changing band. With ``--software``
+the shipped software playbook is active, so the first run also opens a proactive case
+for every account that turns red."""
 
 from __future__ import annotations
 
@@ -40,6 +42,12 @@ def main() -> int:
         ),
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--software",
+        action="store_true",
+        help="activate the shipped software playbook first: each account turning red gets "
+        "its proactive case (proactive_health_red)",
+    )
     opts = parser.parse_args()
 
     recreate_database(opts.admin_dsn, DBNAME)
@@ -62,6 +70,28 @@ def main() -> int:
         org = tenancy_actions.create_organization(
             slug="bench", name="Bench", case_prefix="BEN", timezone_name="Asia/Shanghai"
         )
+        if opts.software:
+            from ladder.playbooks import actions as playbook_actions
+            from ladder.playbooks.simulation import SHIPPED
+            from ladder.tenancy.actors import Actor
+            from ladder.tenancy.models import Role
+
+            for role in (Role.OWNER, Role.TEAM_LEAD, Role.ACCOUNTING, Role.EXECUTIVE):
+                tenancy_actions.add_staff(
+                    organization=org,
+                    username=f"{role.value}@bench",
+                    display_name=str(role.label),
+                    roles=[role],
+                    password=None,
+                )
+            actor = Actor.engine(org, rule="benchmark")
+            version = playbook_actions.load_playbook(
+                actor=actor,
+                organization=org,
+                source=(SHIPPED / "software.yaml").read_text(encoding="utf-8"),
+                filename="software.yaml",
+            )
+            playbook_actions.activate_playbook(actor=actor, organization=org, number=version.number)
         started = time.monotonic()
         Customer.objects.bulk_create(
             [Customer(organization=org, name=f"Customer {i:06d}") for i in range(opts.customers)],
