@@ -13,6 +13,7 @@ from ladder.api import (
     cases,
     churn,
     customers,
+    health,
     playbooks,
     programs,
     signals,
@@ -38,7 +39,18 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
-for module in (cases, customers, tasks, staff, playbooks, surveys, programs, churn, signals):
+for module in (
+    cases,
+    customers,
+    tasks,
+    staff,
+    playbooks,
+    surveys,
+    programs,
+    churn,
+    signals,
+    health,
+):
     api.add_router("/v1/", module.router)
 
 

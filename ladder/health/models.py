@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ladder.customers.models import Customer
-from ladder.tenancy.models import Organization
+from ladder.tenancy.models import Organization, Staff
 
 
 class SignalKind(models.TextChoices):
@@ -127,7 +127,31 @@ class HealthScore(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["organization", "band"], name="health_score_band")]
+        indexes = [
+            models.Index(fields=["organization", "band"], name="health_score_band"),
+            # The worker's daily pass finds the scores that decay has made stale.
+            models.Index(fields=["computed_at"], name="health_score_computed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.score} ({self.band})"
+
+
+class HealthSettingsChange(models.Model):
+    """The audit log of the health settings: weights, half-lives and band thresholds
+    changed; who did it, when, and the values before and after."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=64)  # health.weights_set
+    actor_staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.kind

@@ -1,7 +1,7 @@
 """The worker's step for signals (MT1): takes stored, unprocessed signals in batches,
 lets the active playbook's account rules hear each one (``signal.received``, and
 ``case.signal`` on the customer's open cases), recomputes the customers' health scores
-(``ladder.health.score.recompute_customers``, where the score is installed), and
+(``ladder.health.score.recompute_customers``, which may fire ``health.changed``), and
 marks the batch processed — all in one transaction, so a worker killed mid-batch
 leaves the batch for the next one.
 
@@ -11,15 +11,14 @@ different signals. SQLite has one writer at a time; the claim is an UPDATE."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ladder.health.models import Signal
+from ladder.health.score import recompute_customers
 from ladder.playbooks.accounts import AccountEvent, active_version, on_account_event
 from ladder.playbooks.models import PlaybookVersion
 
@@ -76,9 +75,7 @@ def process_signals(*, limit: int = 500, now: dt.datetime | None = None) -> Proc
                 failed += 1
                 logger.exception("signal %s: its rules failed; marked processed", signal.pk)
         customers = {s.customer_id for s in batch}
-        recompute = score_recompute()
-        if recompute is not None:
-            recompute(customers, at=at)
+        recompute_customers(customers, at=at)
         if connection.vendor == "postgresql":
             Signal.objects.filter(pk__in=[s.pk for s in batch]).update(processed_at=at)
         return Processed(len(batch), len(customers), failed)
@@ -94,16 +91,3 @@ def _claim(limit: int, at: dt.datetime) -> list[Signal]:
     # SQLite: the UPDATE takes the database's write lock; what it marked is ours.
     Signal.objects.filter(pk__in=ids, processed_at__isnull=True).update(processed_at=at)
     return list(related.filter(pk__in=ids, processed_at=at))
-
-
-def score_recompute() -> Callable[..., None] | None:
-    """``ladder.health.score.recompute_customers(customer_ids, *, at)`` where the health
-    score is installed (it may fire ``health.changed``), else None."""
-    try:
-        score = importlib.import_module("ladder.health.score")
-    except ModuleNotFoundError as exc:
-        if exc.name != "ladder.health.score":
-            raise
-        return None
-    recompute: Callable[..., None] | None = getattr(score, "recompute_customers", None)
-    return recompute

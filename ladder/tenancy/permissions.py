@@ -23,6 +23,7 @@ class Permission(StrEnum):
     CONFIGURE = "configure"  # organization, teams, tiers, tokens
     PLAYBOOK_MANAGE = "playbook.manage"  # load and activate playbook versions
     SIGNAL_CREATE = "signal.create"  # record early-warning signals (MT1), one or in bulk
+    MONEY_AT_RISK = "money_at_risk.view"  # the revenue of accounts at risk (MT1)
 
 
 R = Role
@@ -73,6 +74,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     # MT1: whoever notices a signal records it (finance a payment past due, the desk an
     # upset customer); integrations send theirs with a token or the signed webhook.
     Permission.SIGNAL_CREATE: _EVERYONE,
+    # What the accounts at risk are worth is for the people who steer the desk.
+    Permission.MONEY_AT_RISK: frozenset(
+        {R.TEAM_LEAD, R.MANAGER, R.ACADEMIC_DIRECTOR, R.PRINCIPAL, R.EXECUTIVE, R.ADMIN}
+    ),
 }
 
 
@@ -111,11 +116,15 @@ _DESCRIPTIONS: dict[Permission, str] = {
     Permission.APPROVE: "approve or deny offers and refunds (MT5, ED5)",
     Permission.CONFIGURE: "configure the organization: teams, skills, tiers, staff, tokens; "
     "publish churn-code taxonomy versions and choose the case kinds that need churn codes "
-    "before closing (MT2; see docs/churn-codes.md)",
+    "before closing (MT2; see docs/churn-codes.md); set the health score's weights, "
+    "half-lives and bands (MT1; see docs/health.md)",
     Permission.PLAYBOOK_MANAGE: "load a playbook version and activate it (the tiers follow "
     "the active playbook's ladder); see docs/playbooks.md",
     Permission.SIGNAL_CREATE: "record early-warning signals, one at a time, in bulk or by CSV "
     "import (MT1; see docs/signals.md)",
+    Permission.MONEY_AT_RISK: "see the money at risk on My work and the list of accounts at "
+    "risk: MRR and contract value of red or amber accounts and of accounts with an open "
+    "cancellation, refund or downgrade case (MT1; see docs/health.md)",
 }
 
 _RULES = """

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("ladder.web.urls_programs")),
     path("", include("ladder.web.urls_churn")),
     path("", include("ladder.web.urls_signals")),
+    path("", include("ladder.web.urls_health")),
 ]

@@ -13,6 +13,7 @@ from ladder.tenancy.actors import Actor
 from ladder.web.desk import desk_view
 from ladder.web.forms_case import KIND_LABELS, STATUS_LABELS, label
 from ladder.web.views.case import http_errors
+from ladder.web.views.health import health_panel
 from ladder.web.views.programs import program_panel
 
 
@@ -35,6 +36,7 @@ def customer_view(request: HttpRequest, actor: Actor, customer_id: int) -> HttpR
         "contacts": list(customer.contacts.all()),
         "products": list(customer.products.all()),
         "programs": program_panel(actor=actor, customer=customer),
+        "health": health_panel(actor=actor, customer_id=customer.pk),
         "cases": cases,
         "more_cases": page.more_cases,
         "decisions": account_decisions(customer_id=customer.pk),

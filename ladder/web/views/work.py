@@ -34,6 +34,7 @@ from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Staff
 from ladder.tenancy.permissions import Permission
 from ladder.web.desk import desk_view, field_errors
+from ladder.web.views.health import money_at_risk_card
 
 PAGE_SIZE = 50
 
@@ -128,6 +129,7 @@ def my_work_page(request: HttpRequest, actor: Actor) -> HttpResponse:
             "escalations": labelled(work.escalations.rows),
             "cases": labelled(work.cases.rows),
             "unowned": labelled(work.unowned.rows),
+            "money_at_risk": money_at_risk_card(actor),
         },
     )
 

@@ -1,8 +1,8 @@
 """`ladder worker`: one loop per process that fires due deadlines, runs queued
-django-tasks tasks, works through the delivery outbox and processes received signals.
-Run as many as you like, on one host or several: every step claims its rows
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a conditional UPDATE everywhere), so none
-does the same thing twice."""
+django-tasks tasks, works through the delivery outbox, processes received signals and
+refreshes the health scores that are a day old. Run as many as you like, on one host or
+several: every step claims its rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
+conditional UPDATE everywhere), so none does the same thing twice."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 from django_tasks_db.models import DBTaskResult
@@ -26,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 from ladder.deadlines.actions import fire_batch
 from ladder.delivery.actions import deliver_due
 from ladder.health.processing import process_signals
+from ladder.health.score import refresh_stale
 
 logger = logging.getLogger("ladder.worker")
 
@@ -41,10 +43,11 @@ class Round:
     tasks: int = 0
     deliveries: int = 0
     signals: int = 0
+    health: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.claimed or self.tasks or self.deliveries or self.signals)
+        return bool(self.claimed or self.tasks or self.deliveries or self.signals or self.health)
 
 
 class WorkerLoop:
@@ -124,6 +127,18 @@ class WorkerLoop:
                 )
         if not self.stopping.is_set():
             done.signals = self.run_signals()
+        if not self.stopping.is_set():
+            # Decay changes health scores without new signals: each round refreshes a
+            # batch of those computed more than a day ago (MT1, docs/health.md).
+            started = time.monotonic()
+            done.health = refresh_stale(at=timezone.now(), limit=self.deadline_batch)
+            if done.health:
+                logger.info(
+                    "worker=%s health scores refreshed=%s in %.3fs",
+                    self.name,
+                    done.health,
+                    time.monotonic() - started,
+                )
         return done
 
     def run_signals(self) -> int:
