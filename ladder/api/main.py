@@ -9,7 +9,17 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from ladder.api import cases, churn, customers, playbooks, programs, staff, surveys, tasks
+from ladder.api import (
+    cases,
+    churn,
+    customers,
+    playbooks,
+    programs,
+    retention,
+    staff,
+    surveys,
+    tasks,
+)
 from ladder.api.auth import BearerToken, StaffSession
 from ladder.api.http import IdempotencyConflict, PreconditionRequired
 from ladder.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
@@ -28,7 +38,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
-for module in (cases, customers, tasks, staff, playbooks, surveys, programs, churn):
+for module in (cases, customers, tasks, staff, playbooks, surveys, programs, churn, retention):
     api.add_router("/v1/", module.router)
 
 

@@ -109,8 +109,13 @@ def _money_text(value: Money | None) -> str | None:
 
 def check_money(value: Money, org: Organization, field: str) -> Money:
     """Exact money in the organization's currency, never negative (ED5)."""
+    return to_money(Decimal(value.amount), str(value.currency), org, field)
+
+
+def to_money(amount: Decimal, currency: str, org: Organization, field: str) -> Money:
+    """Money from what a form or the API sent, refused naming ``<field>.amount`` or
+    ``<field>.currency``: exact, never negative, in the organization's currency."""
     errors: list[FieldError] = []
-    amount = Decimal(value.amount)
     if not amount.is_finite():
         errors.append(FieldError(f"{field}.amount", _("must be a finite number")))
     elif amount < 0:
@@ -121,7 +126,7 @@ def check_money(value: Money, org: Organization, field: str) -> Money:
         )
     elif amount != amount.quantize(Decimal("0.01")):
         errors.append(FieldError(f"{field}.amount", _("has more than two decimal places")))
-    if str(value.currency) != org.currency:
+    if currency != org.currency:
         errors.append(
             FieldError(
                 f"{field}.currency",
@@ -187,6 +192,21 @@ def record_reasons(
     """Records what the customer said (the stated reason) and, after talking, what is
     really behind it (ED5: the true reason). The true reason is the case's root cause
     too, which the refund form needs before it goes for approval."""
+    return update_retention(
+        actor=actor, case_id=case_id, stated_reason=stated_reason, true_reason=true_reason
+    )
+
+
+def update_retention(
+    *,
+    actor: Actor,
+    case_id: int,
+    stated_reason: str | None = None,
+    true_reason: str | None = None,
+    outcome: str | None = None,
+) -> RetentionRecord:
+    """Records the reasons and the outcome together, all or nothing (the API's PUT and
+    the case page's form): see :func:`record_reasons` and :func:`record_outcome`."""
     actor.require(Permission.CASE_EDIT)
     errors: list[FieldError] = []
     stated = true = None
@@ -198,6 +218,16 @@ def record_reasons(
         true = _reason(true_reason, "true_reason") if true_reason is not None else None
     except Invalid as exc:
         errors.extend(exc.errors)
+    chosen = None
+    if outcome is not None and outcome not in Outcome.values:
+        errors.append(
+            FieldError(
+                "outcome",
+                _("must be one of %(choices)s") % {"choices": ", ".join(Outcome.values)},
+            )
+        )
+    elif outcome is not None:
+        chosen = Outcome(outcome)
     if errors:
         raise Invalid(errors)
     now = timezone.now()
@@ -205,15 +235,24 @@ def record_reasons(
         case = _retention_case(actor, case_id)
         _require_open(case)
         rec = record_of(case, now)
+        if chosen is not None:
+            refused = _outcome_refused(case, rec, chosen)
+            if refused is not None:
+                raise Invalid.field("outcome", refused)
         changes: dict[str, tuple[str, str]] = {}
         if stated is not None and stated != rec.stated_reason:
             changes["stated_reason"] = (rec.stated_reason, stated)
         if true is not None and true != rec.true_reason:
             changes["true_reason"] = (rec.true_reason, true)
-        if not changes:
-            return rec
         for name, (_old, new) in changes.items():
             setattr(rec, name, new)
+        if chosen is not None and rec.outcome != chosen:
+            old_outcome = rec.outcome
+            rec.outcome = chosen
+        else:
+            chosen = None
+        if not changes and chosen is None:
+            return rec
         rec.updated_at = now
         rec.save()
         for name, (old, new) in changes.items():
@@ -226,8 +265,25 @@ def record_reasons(
                 old=old,
                 new=new,
             )
+        edits: dict[str, Any] = {}
         if "true_reason" in changes and true and case.root_cause != true:
-            apply_edit(case=case, actor=actor, changes={"root_cause": true}, at=now)
+            edits["root_cause"] = true
+        if chosen is not None:
+            record(
+                case=case,
+                actor=actor,
+                kind="retention.outcome_recorded",
+                at=now,
+                field="outcome",
+                old=old_outcome,
+                new=chosen.value,
+            )
+            with translation.override(str(case.organization.locale)):
+                label = str(chosen.label)
+            if case.outcome != label:
+                edits["outcome"] = label
+        if edits:
+            apply_edit(case=case, actor=actor, changes=edits, at=now)
     return rec
 
 
@@ -564,40 +620,7 @@ def record_outcome(*, actor: Actor, case_id: int, outcome: str) -> RetentionReco
     refunded in full or in part, moved to another class or level. The outcome must
     match what the case recorded (an accepted downgrade, a correction …); it is the
     case's outcome too."""
-    actor.require(Permission.CASE_EDIT)
-    if outcome not in Outcome.values:
-        raise Invalid.field(
-            "outcome", _("must be one of %(choices)s") % {"choices": ", ".join(Outcome.values)}
-        )
-    chosen = Outcome(outcome)
-    now = timezone.now()
-    with transaction.atomic(durable=True):
-        case = _retention_case(actor, case_id)
-        _require_open(case)
-        rec = record_of(case, now)
-        refused = _outcome_refused(case, rec, chosen)
-        if refused is not None:
-            raise Invalid.field("outcome", refused)
-        if rec.outcome == chosen:
-            return rec
-        old = rec.outcome
-        rec.outcome = chosen
-        rec.updated_at = now
-        rec.save(update_fields=["outcome", "updated_at"])
-        record(
-            case=case,
-            actor=actor,
-            kind="retention.outcome_recorded",
-            at=now,
-            field="outcome",
-            old=old,
-            new=chosen.value,
-        )
-        with translation.override(str(case.organization.locale)):
-            label = str(chosen.label)
-        if case.outcome != label:
-            apply_edit(case=case, actor=actor, changes={"outcome": label}, at=now)
-    return rec
+    return update_retention(actor=actor, case_id=case_id, outcome=outcome)
 
 
 def record_payout(*, actor: Actor, case_id: int, reference: str) -> RetentionRecord:
