@@ -264,6 +264,7 @@ def update_retention(
                 field=name,
                 old=old,
                 new=new,
+                data={"reason": name, "text": new},
             )
         edits: dict[str, Any] = {}
         if "true_reason" in changes and true and case.root_cause != true:
@@ -277,6 +278,7 @@ def update_retention(
                 field="outcome",
                 old=old_outcome,
                 new=chosen.value,
+                data={"outcome": chosen.value},
             )
             with translation.override(str(case.organization.locale)):
                 label = str(chosen.label)
@@ -854,14 +856,13 @@ DEFAULT_CATALOGS: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def install_default_catalog(*, actor: Actor, kind: str) -> list[Offer]:
-    """Writes a shipped catalog (``DEFAULT_CATALOGS``) into the actor's organization,
-    leaving offers it already has alone."""
+def install_default_catalog(*, organization: Organization, catalog: str) -> list[Offer]:
+    """Writes a shipped catalog (``DEFAULT_CATALOGS``) into the organization, leaving
+    offers it already has alone (``ladder demo``)."""
+    actor = Actor.engine(organization, rule="default offer catalog")
     offers = []
-    existing = set(
-        Offer.objects.filter(organization=actor.organization).values_list("key", flat=True)
-    )
-    for entry in DEFAULT_CATALOGS[kind]:
+    existing = set(Offer.objects.filter(organization=organization).values_list("key", flat=True))
+    for entry in DEFAULT_CATALOGS[catalog]:
         if entry["key"] in existing:
             continue
         values = OfferInput(

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("ladder.web.urls_playbook")),
     path("", include("ladder.web.urls_programs")),
     path("", include("ladder.web.urls_churn")),
+    path("", include("ladder.web.urls_retention")),
 ]
