@@ -5,6 +5,7 @@ outcome's consistency and the payout; bad input refused with nothing written."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from djmoney.money import Money
@@ -22,7 +23,7 @@ from ladder.retention.models import (
     RetentionRecord,
     SaveAttempt,
 )
-from tests.conftest import Org, new_case
+from tests.conftest import Api, Org, new_case
 
 
 def _catalog(o: Org) -> dict[str, Offer]:
@@ -295,3 +296,32 @@ def test_the_catalog_is_the_admin_s(acme: Org) -> None:
             actor=acme.actor(), case_id=case.pk, offer_id=offers["pause"].pk, terms=Terms(days=3)
         )
     assert refused.value.errors[0].field == "offer_id"
+
+
+def test_the_retention_view_and_the_catalog_cost_fixed_queries(
+    acme: Org, django_assert_max_num_queries: Any
+) -> None:
+    """MT8: a case's offers and corrections, and the catalog, read without N+1."""
+    offers = _catalog(acme)
+    case = new_case(acme, kind="cancellation", subject="Wants to cancel")
+    for days in range(1, 8):
+        actions.propose_offer(
+            actor=acme.actor(), case_id=case.pk, offer_id=offers["pause"].pk, terms=Terms(days=days)
+        )
+    for corrected in ("10.00", "20.00", "30.00"):
+        actions.correct_invoice(
+            actor=acme.actor(),
+            case_id=case.pk,
+            original=Money("100.00", "USD"),
+            corrected=Money(corrected, "USD"),
+            reason="fewer seats",
+        )
+    api = Api(acme.agent)
+    with django_assert_max_num_queries(10):
+        body = api.get(f"cases/{case.pk}/retention").json()
+    assert len(body["offers"]) == 7
+    assert len(body["corrections"]) == 3
+    assert body["refund_amount"] == {"amount": "70.00", "currency": "USD"}
+    with django_assert_max_num_queries(6):
+        listed = api.get("offers").json()
+    assert [o["key"] for o in listed] == ["discount", "downgrade", "pause"]

@@ -292,6 +292,13 @@ def update_retention(
 # --- save offers -------------------------------------------------------------------
 
 
+def _is_percent(value: Decimal) -> bool:
+    """More than 0, at most 100, at most two decimal places."""
+    return (
+        value.is_finite() and 0 < value <= MAX_PERCENT and value == value.quantize(Decimal("0.01"))
+    )
+
+
 def _check_terms(offer: Offer, terms: Terms, org: Organization) -> Terms:
     required, allowed = TERMS[offer.kind]
     given = terms.given()
@@ -320,8 +327,13 @@ def _check_terms(offer: Offer, terms: Terms, org: Organization) -> Terms:
                 )
             )
     if terms.percent is not None:
-        if not terms.percent.is_finite() or terms.percent <= 0 or terms.percent > MAX_PERCENT:
-            errors.append(FieldError("terms.percent", _("must be more than 0 and at most 100")))
+        if not _is_percent(terms.percent):
+            errors.append(
+                FieldError(
+                    "terms.percent",
+                    _("must be more than 0 and at most 100, with at most two decimal places"),
+                )
+            )
         elif offer.max_percent is not None and terms.percent > offer.max_percent:
             errors.append(
                 FieldError(
@@ -703,10 +715,13 @@ def _check_offer(values: OfferInput, org: Organization) -> dict[str, Any]:
             errors.append(
                 FieldError(name, _("is longer than %(limit)s characters") % {"limit": 200})
             )
-    if values.max_percent is not None and not (
-        values.max_percent.is_finite() and 0 < values.max_percent <= MAX_PERCENT
-    ):
-        errors.append(FieldError("max_percent", _("must be more than 0 and at most 100")))
+    if values.max_percent is not None and not _is_percent(values.max_percent):
+        errors.append(
+            FieldError(
+                "max_percent",
+                _("must be more than 0 and at most 100, with at most two decimal places"),
+            )
+        )
     max_amount = values.max_amount
     if max_amount is not None:
         try:
