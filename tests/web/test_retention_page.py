@@ -75,7 +75,8 @@ def test_an_offer_above_its_limit_is_refused_beside_the_field(acme: Org, english
     page = accounting.get(f"/cases/{case.pk}/").content.decode()
     assert 'name="decision" value="approve"' in page
     r = accounting.post(
-        url, {"step": "decide", "attempt_id": attempt.pk, "decision": "approve", "reason": ""}
+        url,
+        {"step": "decide", "attempt_id": attempt.pk, "decision": "approve", "decision_reason": ""},
     )
     assert r.status_code == 302
     r = client.post(url, {"step": "answer", "attempt_id": attempt.pk, "answer": "accepted"})
@@ -94,7 +95,7 @@ def test_correction_payout_and_outcome_from_the_page(acme: Org, english: None) -
         "step": "correct",
         "original": "-10",
         "corrected": "0",
-        "reason": "x",
+        "correction_reason": "x",
     }
     r = client.post(url, bad)
     assert r.status_code == 422
@@ -105,7 +106,13 @@ def test_correction_payout_and_outcome_from_the_page(acme: Org, english: None) -
     )
     assert r.status_code == 302
     r = client.post(
-        url, {"step": "correct", "original": "3600", "corrected": "1125.50", "reason": "3 lessons"}
+        url,
+        {
+            "step": "correct",
+            "original": "3600",
+            "corrected": "1125.50",
+            "correction_reason": "3 lessons",
+        },
     )
     assert r.status_code == 302
     page = client.get(f"/cases/{case.pk}/").content.decode()

@@ -121,7 +121,7 @@ def _decide(request: HttpRequest, actor: Actor, case_id: int) -> str:
         case_id=case_id,
         attempt_id=_attempt_id(request),
         approve=approve,
-        reason=_text(request, "reason"),
+        reason=_text(request, "decision_reason"),
     )
     return _("The offer is approved.") if approve else _("The offer is denied.")
 
@@ -149,7 +149,7 @@ def _correct(request: HttpRequest, actor: Actor, case_id: int) -> str:
         case_id=case_id,
         original=money["original"],
         corrected=money["corrected"],
-        reason=_text(request, "reason"),
+        reason=_text(request, "correction_reason"),
     )
     return _("The invoice is corrected: the refund is %(refund)s.") % {
         "refund": money_text(correction.refund)
@@ -181,7 +181,8 @@ STEPS: dict[str, Callable[[HttpRequest, Actor, int], str]] = {
 @desk_view
 def case_retention(request: HttpRequest, actor: Actor, case_id: int) -> HttpResponse:
     """One of the panel's forms, named by ``step``."""
-    step = STEPS.get(request.POST.get("step", ""))
+    step_name = request.POST.get("step", "")
+    step = STEPS.get(step_name)
     if step is None:
         bound = Bound(notice=_("Unknown retention step."))
         return _render_case(request, actor, case_id, bound, status=400)
@@ -196,7 +197,7 @@ def case_retention(request: HttpRequest, actor: Actor, case_id: int) -> HttpResp
     except Invalid as exc:
         errors: dict[str, list[str]] = {}
         for e in exc.errors:
-            errors.setdefault(PREFIX + _form_field(e), []).append(e.message)
+            errors.setdefault(PREFIX + _form_field(e, step_name), []).append(e.message)
         bound = Bound(playbook_errors=errors, playbook_values=typed)
         return _render_case(request, actor, case_id, bound, status=422)
     except Conflict as exc:
@@ -205,10 +206,14 @@ def case_retention(request: HttpRequest, actor: Actor, case_id: int) -> HttpResp
     return HttpResponseRedirect(case_url(case_id) + "#retention")
 
 
-def _form_field(error: FieldError) -> str:
+# The panel's forms name their reason fields apart (one page, several forms).
+_REASON_FIELDS = {"correct": "correction_reason", "decide": "decision_reason"}
+
+
+def _form_field(error: FieldError, step: str) -> str:
     """The form field an error names: ``terms.amount.currency`` → ``amount``."""
-    name = error.field.removeprefix("terms.")
-    return name.split(".", 1)[0]
+    name = error.field.removeprefix("terms.").split(".", 1)[0]
+    return _REASON_FIELDS.get(step, name) if name == "reason" else name
 
 
 # --- the catalog page ------------------------------------------------------------------
