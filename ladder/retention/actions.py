@@ -637,6 +637,17 @@ def record_outcome(*, actor: Actor, case_id: int, outcome: str) -> RetentionReco
     return update_retention(actor=actor, case_id=case_id, outcome=outcome)
 
 
+def _awaited_approval(case: Case) -> str | None:
+    """The status of the case's latest playbook approval (ED5: the principal approves
+    the refund form) unless it was approved; None without one or once approved."""
+    from ladder.playbooks.models import Approval, ApprovalStatus
+
+    latest = Approval.objects.filter(case=case).order_by("-requested_at", "-id").first()
+    if latest is None or latest.status == ApprovalStatus.APPROVED:
+        return None
+    return str(latest.status)
+
+
 def record_payout(*, actor: Actor, case_id: int, reference: str) -> RetentionRecord:
     """Finance records that the refund was paid, with its reference (ED5). The
     ``refund.paid`` event lets the playbook stop its payout clock."""
@@ -660,6 +671,12 @@ def record_payout(*, actor: Actor, case_id: int, reference: str) -> RetentionRec
             )
         if rec.refund_amount is None or not rec.refund_amount.amount:
             raise Conflict(_("there is no refund to pay: correct the invoice first"), current="")
+        awaited = _awaited_approval(case)
+        if awaited is not None:
+            raise Conflict(
+                _("the refund is not approved: its approval is %(status)s") % {"status": awaited},
+                current=awaited,
+            )
         rec.payout_at = now
         rec.payout_reference = reference
         rec.updated_at = now
