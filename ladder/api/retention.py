@@ -429,8 +429,9 @@ def post_correction(request: HttpRequest, case_id: Id, body: CorrectionIn) -> Re
 )
 def post_payout(request: HttpRequest, case_id: Id, body: PayoutIn) -> RetentionOut:
     """ED5: `refund.pay` (accounting). Fires `refund.paid`, on which the shipped school
-    playbook stops its same-day payout clock. 409 without a refund to pay, for a
-    request a rule refused, or when it was already paid."""
+    playbook stops its same-day payout clock. 409 without a refund to pay, before the
+    case's approval (the principal's refund form) is approved, for a request a rule
+    refused, or when it was already paid."""
     _case_of(request, case_id)
     actions.record_payout(actor=actor_of(request), case_id=case_id, reference=body.reference)
     return _view(request, case_id)
