@@ -325,3 +325,38 @@ def test_the_retention_view_and_the_catalog_cost_fixed_queries(
     with django_assert_max_num_queries(6):
         listed = api.get("offers").json()
     assert [o["key"] for o in listed] == ["discount", "downgrade", "pause"]
+
+
+def test_refuse_request_is_a_case_step_the_validator_knows(db: None) -> None:
+    """ED5: eligibility is a playbook rule; `refuse_request` needs its reason in every
+    language and is refused in an account rule (there is no case to record on)."""
+    from ladder.playbooks.validation import check
+    from tests.playbook_files import VALID
+
+    case_rule = """
+  - name: refund_after_six_lessons
+    when: case.created
+    with: {kind: refund}
+    if: {field: customer.sessions_delivered, op: gt, value: 6}
+    do:
+      - refuse_request:
+          reason: {en: Too late for a refund, zh-hans: 超过退费期限}
+  - name: paid
+    when: refund.paid
+    do:
+      - stop_clock: reply_24h
+"""
+    report = check(VALID + case_rule, filename="t.yaml")
+    assert report.problems == []
+    account_rule = """
+  - name: refuse_on_signal
+    when: signal.received
+    with: {signal: churn_risk}
+    do:
+      - refuse_request:
+          reason: {en: Not eligible}
+"""
+    report = check(VALID + account_rule, filename="t.yaml")
+    messages = " ".join(p.message for p in report.problems)
+    assert "refuse_request" in messages
+    assert "zh-hans" in messages
