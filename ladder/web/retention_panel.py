@@ -16,7 +16,7 @@ from djmoney.money import Money
 from ladder.cases.models import Case
 from ladder.cases.states import Status
 from ladder.retention import queries
-from ladder.retention.actions import RETENTION_KINDS
+from ladder.retention.actions import RETENTION_KINDS, TERMS
 from ladder.retention.models import Answer, Decision, Offer, OfferKind, Outcome, SaveAttempt
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Role
@@ -87,6 +87,7 @@ class ShownOffer:
     id: int
     label: str
     limits: str
+    selected: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,12 @@ class RetentionPanel:
     offers: list[ShownOffer] = field(default_factory=list)
     corrections: list[ShownCorrection] = field(default_factory=list)
     outcomes: list[tuple[str, str]] = field(default_factory=list)
+    # The terms the chosen offer takes (htmx narrows the form as the agent picks).
+    terms: frozenset[str] = frozenset()
+    chosen_limits: str = ""
 
 
-def retention_panel(*, actor: Actor, case: Case) -> RetentionPanel:
+def retention_panel(*, actor: Actor, case: Case, offer_id: str = "") -> RetentionPanel:
     """Nothing for kinds other than cancellation, refund, downgrade, level change."""
     if case.kind not in RETENTION_KINDS:
         return RetentionPanel(show=False)
@@ -185,14 +189,20 @@ def retention_panel(*, actor: Actor, case: Case) -> RetentionPanel:
         for a in view.attempts
     ]
     if editable:
+        catalog = queries.catalog(organization=actor.organization, active_only=True)
         panel.offers = [
             ShownOffer(
                 id=o.pk,
                 label=" — ".join(p for p in (o.label(language), offer_limits(o)) if p),
                 limits=offer_limits(o),
+                selected=str(o.pk) == offer_id,
             )
-            for o in queries.catalog(organization=actor.organization, active_only=True)
+            for o in catalog
         ]
+        chosen = next((o for o in catalog if str(o.pk) == offer_id), None)
+        if chosen is not None:
+            panel.terms = TERMS[chosen.kind][1]
+            panel.chosen_limits = offer_limits(chosen)
     panel.corrections = [
         ShownCorrection(
             original=money_text(c.original),

@@ -188,3 +188,32 @@ def test_the_catalog_page_is_the_admin_s(acme: Org, django_assert_max_num_querie
         terms=Terms(days=30),
     )
     assert TimelineEvent.objects.filter(case=case, kind="offer.proposed").count() == 1
+
+
+def test_choosing_an_offer_narrows_the_terms_with_htmx(acme: Org, english: None) -> None:
+    """MT5: the propose form shows the terms the chosen offer takes and its limits;
+    htmx swaps the panel, and without a script the whole page comes back."""
+    discount = _discount(acme)
+    pause = actions.save_offer(
+        actor=acme.actor(acme.admin),
+        values=OfferInput(key="pause", kind="pause", label_en="Pause", max_days=90),
+    )
+    case = new_case(acme, kind="cancellation", subject="Cancel")
+    client = client_for(acme.agent)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'name="percent"' not in page
+    url = f"/cases/{case.pk}/retention/"
+    part = client.get(url, {"offer_id": discount.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert part.lstrip().startswith('<section class="card retention"')
+    assert 'name="percent"' in part
+    assert 'name="amount"' in part
+    assert 'name="days"' not in part
+    assert "Limits: up to 20%, approved by Accounting / finance" in part
+    part = client.get(url, {"offer_id": pause.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="days"' in part
+    assert 'name="percent"' not in part
+    whole = client.get(url, {"offer_id": pause.pk}).content.decode()
+    assert "<html" in whole
+    assert 'name="days"' in whole
+    other = new_case(acme, kind="refund", subject="x").pk + 10_000
+    assert client.get(f"/cases/{other}/retention/", HTTP_HX_REQUEST="true").status_code == 404

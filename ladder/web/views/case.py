@@ -364,7 +364,9 @@ def _render_case(
         "pb_errors": bound.playbook_errors,
         "pb_values": bound.playbook_values,
         "churn": churn_panel(actor=actor, case=case, typed=bound.playbook_values),
-        "retention": retention_panel(actor=actor, case=case),
+        "retention": retention_panel(
+            actor=actor, case=case, offer_id=bound.playbook_values.get("retention.offer_id", "")
+        ),
         "case": case,
         "customer": case.customer,
         "tier_name": tier.name if tier else "",

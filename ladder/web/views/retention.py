@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
+from ladder.cases.queries import get_case
 from ladder.errors import Conflict, FieldError, Invalid, collect_errors
 from ladder.money import make_money
 from ladder.retention import actions, queries
@@ -25,7 +25,13 @@ from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Role
 from ladder.tenancy.permissions import Permission
 from ladder.web.desk import desk_view
-from ladder.web.retention_panel import KINDS, PREFIX, money_text, offer_limits
+from ladder.web.retention_panel import (
+    KINDS,
+    PREFIX,
+    money_text,
+    offer_limits,
+    retention_panel,
+)
 from ladder.web.views.case import Bound, _render_case, case_url, http_errors
 
 MAX_FIELD = actions.MAX_REASON
@@ -177,10 +183,24 @@ STEPS: dict[str, Callable[[HttpRequest, Actor, int], str]] = {
 }
 
 
-@require_POST
 @desk_view
 def case_retention(request: HttpRequest, actor: Actor, case_id: int) -> HttpResponse:
-    """One of the panel's forms, named by ``step``."""
+    """GET: the panel with the terms the chosen offer takes (htmx swaps the panel;
+    without a script, the whole page comes back). POST: one of the panel's forms,
+    named by ``step``."""
+    if request.method != "POST":
+        offer_id = request.GET.get("offer_id", "")[:20]
+        typed = {PREFIX + "offer_id": offer_id}
+        if not request.htmx:  # type: ignore[attr-defined]
+            return _render_case(request, actor, case_id, Bound(playbook_values=typed))
+        with http_errors():
+            case = get_case(organization=actor.organization, case_id=case_id)
+        context = {
+            "case": case,
+            "retention": retention_panel(actor=actor, case=case, offer_id=offer_id),
+            "pb_values": typed,
+        }
+        return render(request, "web/case_retention.html#retention_panel", context)
     step_name = request.POST.get("step", "")
     step = STEPS.get(step_name)
     if step is None:
