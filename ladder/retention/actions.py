@@ -470,7 +470,11 @@ def record_customer_answer(
             actor=actor,
             kind=f"offer.{attempt.answer}",
             at=now,
-            data={"attempt_id": attempt.pk, "offer": attempt.offer.key},
+            data={
+                "attempt_id": attempt.pk,
+                "offer": attempt.offer.key,
+                "label": attempt.offer.label(str(case.organization.locale)),
+            },
         )
     return attempt
 
@@ -505,7 +509,12 @@ def decide_offer(
             actor=actor,
             kind=f"offer.{attempt.decision}",
             at=now,
-            data={"attempt_id": attempt.pk, "offer": attempt.offer.key, "reason": reason},
+            data={
+                "attempt_id": attempt.pk,
+                "offer": attempt.offer.key,
+                "label": attempt.offer.label(str(case.organization.locale)),
+                "reason": reason,
+            },
         )
         if case.owner_id is not None:
             from ladder.delivery.actions import notify_staff

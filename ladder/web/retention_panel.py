@@ -125,6 +125,7 @@ class RetentionPanel:
     corrections: list[ShownCorrection] = field(default_factory=list)
     outcomes: list[tuple[str, str]] = field(default_factory=list)
     # The terms the chosen offer takes (htmx narrows the form as the agent picks).
+    chosen: bool = False
     terms: frozenset[str] = frozenset()
     chosen_limits: str = ""
 
@@ -201,6 +202,7 @@ def retention_panel(*, actor: Actor, case: Case, offer_id: str = "") -> Retentio
         ]
         chosen = next((o for o in catalog if str(o.pk) == offer_id), None)
         if chosen is not None:
+            panel.chosen = True
             panel.terms = TERMS[chosen.kind][1]
             panel.chosen_limits = offer_limits(chosen)
     panel.corrections = [
@@ -222,6 +224,11 @@ def retention_panel(*, actor: Actor, case: Case, offer_id: str = "") -> Retentio
 def _s(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     return "" if value is None else str(value)
+
+
+def _offer(data: dict[str, Any]) -> str:
+    """The offer's label as it was proposed, else its key."""
+    return _s(data, "label") or _s(data, "offer")
 
 
 @title("retention.reason_recorded")
@@ -248,28 +255,28 @@ def _outcome(data: dict[str, Any]) -> str:
 
 @title("offer.proposed")
 def _proposed(data: dict[str, Any]) -> str:
-    return _("Proposed the offer %(offer)s") % {"offer": _s(data, "label") or _s(data, "offer")}
+    return _("Proposed the offer %(offer)s") % {"offer": _offer(data)}
 
 
 @title("offer.accepted")
 def _accepted(data: dict[str, Any]) -> str:
-    return _("The customer accepted the offer %(offer)s") % {"offer": _s(data, "offer")}
+    return _("The customer accepted the offer %(offer)s") % {"offer": _offer(data)}
 
 
 @title("offer.declined")
 def _declined(data: dict[str, Any]) -> str:
-    return _("The customer declined the offer %(offer)s") % {"offer": _s(data, "offer")}
+    return _("The customer declined the offer %(offer)s") % {"offer": _offer(data)}
 
 
 @title("offer.approved")
 def _approved(data: dict[str, Any]) -> str:
-    return _("Approved the offer %(offer)s") % {"offer": _s(data, "offer")}
+    return _("Approved the offer %(offer)s") % {"offer": _offer(data)}
 
 
 @title("offer.denied")
 def _denied(data: dict[str, Any]) -> str:
     return _("Denied the offer %(offer)s: %(reason)s") % {
-        "offer": _s(data, "offer"),
+        "offer": _offer(data),
         "reason": _s(data, "reason"),
     }
 

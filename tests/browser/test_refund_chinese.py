@@ -66,6 +66,15 @@ def test_a_class_teacher_does_a_refund_in_chinese_from_request_to_payout(
     page.wait_for_url(re.compile(r"/cases/\d+/"))
     _move(page, "in_progress")
 
+    # A save attempt first: switching class (htmx narrows the form), which she declines.
+    page.locator("#ret-offer").select_option(label="调班或更换老师")
+    page.locator(".offer-limits").wait_for()
+    page.get_by_role("button", name="提出方案").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/"))
+    page.locator(".retention-offers button[value=declined]").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/"))
+    assert "已拒绝" in page.locator(".retention-offers").inner_text()
+
     # The invoice correction: refund = original − corrected.
     page.locator("#ret-original").fill("3600")
     page.locator("#ret-corrected").fill("1125")
@@ -114,6 +123,7 @@ def test_a_class_teacher_does_a_refund_in_chinese_from_request_to_payout(
     timeline = page.locator("#timeline").inner_text()
     assert "真正原因：分班偏高，跟不上进度" in timeline
     assert "更正发票" in timeline
+    assert "客户拒绝了方案 调班或更换老师" in timeline
     assert "已支付退费 2475.00 CNY（单号 退费单 2026-031）" in timeline
     kinds = list(TimelineEvent.objects.filter(case=case).values_list("kind", flat=True))
     for kind in ("invoice.corrected", "approval.approved", "refund.paid", "clock.stopped"):
