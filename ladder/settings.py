@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ladder.surveys",
     "ladder.programs",
     "ladder.churn",
+    "ladder.retention",
     "ladder.health",
     "ladder.signals",
     "ladder.api",

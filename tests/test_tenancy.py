@@ -21,6 +21,8 @@ from ladder.delivery.models import Notification
 from ladder.money import make_money
 from ladder.playbooks import actions as playbook_actions
 from ladder.playbooks.models import Approval, Handoff, PlaybookVersion
+from ladder.retention import actions as retention_actions
+from ladder.retention.models import InvoiceCorrection, Offer, RetentionRecord, SaveAttempt
 from tests.conftest import Api, Org, new_case
 from tests.playbook_setup import install_playbook, skills
 
@@ -120,7 +122,21 @@ def objects_of(o: Org) -> dict[str, int]:
         name="Pupil",
         programs=[ProgramInput(name="Maths", purchased=Decimal(20), delivered=Decimal(2))],
     )
+    offer = retention_actions.save_offer(
+        actor=o.actor(o.admin),
+        values=retention_actions.OfferInput(
+            key="discount", kind="discount", label_en="Discount", max_percent=Decimal(20)
+        ),
+    )
+    attempt = retention_actions.propose_offer(
+        actor=o.actor(),
+        case_id=new_case(o, kind="refund", subject="Refund").pk,
+        offer_id=offer.pk,
+        terms=retention_actions.Terms(percent=Decimal(10)),
+    )
     return {
+        "offer_id": offer.pk,
+        "attempt_id": attempt.pk,
         "program_id": pupil.programs.get().pk,
         "tutor_id": o.agent.pk,
         "case_id": case.pk,
@@ -160,6 +176,10 @@ def _counts() -> tuple[int, ...]:
         Notification,
         Program,
         Session,
+        Offer,
+        RetentionRecord,
+        SaveAttempt,
+        InvoiceCorrection,
     )
     return tuple(m.objects.count() for m in models)
 

@@ -16,6 +16,7 @@ from ladder.api import (
     health,
     playbooks,
     programs,
+    retention,
     signals,
     staff,
     surveys,
@@ -50,6 +51,7 @@ for module in (
     churn,
     signals,
     health,
+    retention,
 ):
     api.add_router("/v1/", module.router)
 

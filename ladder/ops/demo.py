@@ -46,6 +46,7 @@ from ladder.customers.models import Customer, ProgramUnit
 from ladder.playbooks.actions import activate_playbook, load_playbook
 from ladder.playbooks.simulation import SHIPPED
 from ladder.programs.actions import update_program
+from ladder.retention.actions import DEFAULT_CATALOGS, install_default_catalog
 from ladder.tenancy.actions import add_staff, create_organization, create_skill, create_team
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.calendar import BusinessCalendar
@@ -506,6 +507,8 @@ def load_demo(*, stdout: Writer | None = None) -> list[DemoOrganization]:
         )
         load_default_phrases(organization=org, language=spec.locale)
         install_default_taxonomy(organization=org)  # MT2's churn codes, version 1
+        if spec.slug in DEFAULT_CATALOGS:  # the save-offer catalog (MT5, ED5, TD3)
+            install_default_catalog(organization=org, catalog=spec.slug)
         clock = _Clock(calendar=BusinessCalendar.for_organization(org), hours=spec.hours, now=now)
         _Run(org, spec, clock).load()
         loaded.append(_summary(spec, created=True))

@@ -362,6 +362,13 @@ class SendSurvey(Strict):
         return value
 
 
+class RefuseRequest(Strict):
+    """Records that the request is not eligible (ED5: a refund after the first 6
+    lessons), with the rule's name and this reason; the request stays a case."""
+
+    reason: Text
+
+
 class Action(Strict):
     """One step of a rule: exactly one key, e.g. ``{start_clock: meeting_24h}``."""
 
@@ -384,6 +391,7 @@ class Action(Strict):
     set_status: Status | None = None
     open_case: OpenCase | None = None
     send_survey: SendSurvey | None = None
+    refuse_request: RefuseRequest | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Action:
@@ -424,6 +432,7 @@ Trigger = Literal[
     "case.signal",
     "schedule",
     "survey.answered",
+    "refund.paid",
 ]
 
 # Triggers about a customer account rather than a case: their rules run in account

@@ -30,6 +30,7 @@ FILTERS: dict[str, dict[str, str]] = {
     "case.signal": {"signal": "signal"},
     "schedule": {"schedule": "schedule"},
     "survey.answered": {"band": "band"},
+    "refund.paid": {},
 }
 
 

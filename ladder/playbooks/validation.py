@@ -385,6 +385,7 @@ EVENT_KEYS: dict[str, tuple[str, ...] | None] = {
     "case.signal": None,
     "schedule": ("schedule",),
     "survey.answered": ("band", "nps", "csat", "survey_id"),
+    "refund.paid": ("refund", "reference"),
 }
 
 
@@ -422,6 +423,7 @@ FILTERS: dict[str, dict[str, Callable[[Context], Sequence[str]] | None]] = {
     "case.signal": {"signal": None},
     "schedule": {"schedule": lambda c: [x.name for x in c.book.schedules]},
     "survey.answered": {"band": _choices(Band.values)},
+    "refund.paid": {},
 }
 
 

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     CASE_CLOSE = "case.close"  # close and reopen
     TASK_EDIT = "task.edit"
     APPROVE = "approve"  # approve or deny offers and refunds
+    PAYOUT = "refund.pay"  # record that finance paid a refund (ED5)
     CONFIGURE = "configure"  # organization, teams, tiers, tokens
     PLAYBOOK_MANAGE = "playbook.manage"  # load and activate playbook versions
     SIGNAL_CREATE = "signal.create"  # record early-warning signals (MT1), one or in bulk
@@ -67,6 +68,8 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.TASK_EDIT: _EVERYONE,
     # MT5 accounting, ED5 principal, IN1 manager and executive.
     Permission.APPROVE: frozenset({R.ACCOUNTING, R.PRINCIPAL, R.MANAGER, R.EXECUTIVE, R.ADMIN}),
+    # ED5: finance pays the approved refund and records it.
+    Permission.PAYOUT: frozenset({R.ACCOUNTING, R.ADMIN}),
     Permission.CONFIGURE: frozenset({R.ADMIN}),
     # A playbook decides who gets cases and who approves money: the admin's, like the
     # rest of the organization's configuration.
@@ -114,10 +117,13 @@ _DESCRIPTIONS: dict[Permission, str] = {
     Permission.CASE_CLOSE: "close a resolved case; reopen a resolved or closed one",
     Permission.TASK_EDIT: "create, reschedule, complete and reopen tasks",
     Permission.APPROVE: "approve or deny offers and refunds (MT5, ED5)",
+    Permission.PAYOUT: "record that a refund was paid, with its reference (ED5; see "
+    "docs/retention.md)",
     Permission.CONFIGURE: "configure the organization: teams, skills, tiers, staff, tokens; "
     "publish churn-code taxonomy versions and choose the case kinds that need churn codes "
     "before closing (MT2; see docs/churn-codes.md); set the health score's weights, "
-    "half-lives and bands (MT1; see docs/health.md)",
+    "half-lives and bands (MT1; see docs/health.md); edit the save-offer catalog "
+    "(docs/retention.md)",
     Permission.PLAYBOOK_MANAGE: "load a playbook version and activate it (the tiers follow "
     "the active playbook's ladder); see docs/playbooks.md",
     Permission.SIGNAL_CREATE: "record early-warning signals, one at a time, in bulk or by CSV "

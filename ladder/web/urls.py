@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("ladder.web.urls_churn")),
     path("", include("ladder.web.urls_signals")),
     path("", include("ladder.web.urls_health")),
+    path("", include("ladder.web.urls_retention")),
 ]

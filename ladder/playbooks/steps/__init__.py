@@ -47,6 +47,7 @@ def load() -> None:
         notify,
         outbound,
         requirement,
+        retention,
         review,
         severity,
         status,

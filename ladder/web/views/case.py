@@ -60,6 +60,7 @@ from ladder.web.forms_case import (
     TransitionForm,
     label,
 )
+from ladder.web.retention_panel import retention_panel
 
 # The order the status buttons appear in.
 _MOVE_ORDER = (
@@ -363,6 +364,9 @@ def _render_case(
         "pb_errors": bound.playbook_errors,
         "pb_values": bound.playbook_values,
         "churn": churn_panel(actor=actor, case=case, typed=bound.playbook_values),
+        "retention": retention_panel(
+            actor=actor, case=case, offer_id=bound.playbook_values.get("retention.offer_id", "")
+        ),
         "case": case,
         "customer": case.customer,
         "tier_name": tier.name if tier else "",
