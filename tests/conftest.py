@@ -23,6 +23,16 @@ from ladder.tenancy.models import Organization, Role, Staff, Team
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A served request starts in its own language (LocaleMiddleware activates one on
+    every request); a test is not a request, yet the test client's requests leave
+    theirs active on the thread. Each test ends in the default language, so a Chinese
+    page in one test does not make the next test's messages Chinese."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings: Any) -> None:
     # Production settings redirect to HTTPS; the test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
