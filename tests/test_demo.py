@@ -188,3 +188,36 @@ def test_each_organization_runs_its_shipped_playbook(demo: str) -> None:
         PlaybookVersion.objects.filter(is_active=True).values_list("organization__slug", "name")
     )
     assert active == {slug: slug for slug in ("tutoring", "school", "solar", "software", "insurer")}
+
+
+def test_the_software_demo_has_accounts_at_risk_once_the_worker_runs(demo: str) -> None:
+    """MT1: the software vendor's demo signals wait for the worker; its signal step
+    scores the accounts (Harbor View red, Riverbend and Pinecrest amber) and the shipped
+    playbook opens its proactive cases: Riverbend for past due plus an engagement drop,
+    Harbor View for turning red. Rerunning the demo stores no signal twice."""
+    from ladder.health.models import HealthScore, Signal
+    from ladder.health.processing import process_signals
+    from ladder.playbooks.models import AccountDecision
+
+    stored = Signal.objects.filter(customer__organization__slug="software").count()
+    assert stored == 9
+    assert process_signals(limit=100).signals == stored
+    bands = dict(
+        HealthScore.objects.filter(organization__slug="software").values_list(
+            "customer__name", "band"
+        )
+    )
+    assert bands == {
+        "Harbor View Surgery Center": "red",
+        "Riverbend Urgent Care": "amber",
+        "Pinecrest Behavioral Health": "amber",
+    }
+    proactive = AccountDecision.objects.filter(
+        customer__organization__slug="software", case__isnull=False
+    ).values_list("customer__name", "rule")
+    assert sorted(proactive) == [
+        ("Harbor View Surgery Center", "proactive_health_red"),
+        ("Riverbend Urgent Care", "proactive_past_due_and_engagement_drop"),
+    ]
+    run_demo()
+    assert Signal.objects.filter(customer__organization__slug="software").count() == stored

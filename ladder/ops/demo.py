@@ -43,6 +43,7 @@ from ladder.cases.states import Status
 from ladder.churn.actions import install_default_taxonomy
 from ladder.customers.actions import ContactInput, ProgramInput, create_customer
 from ladder.customers.models import Customer, ProgramUnit
+from ladder.health.intake import ingest_signals
 from ladder.playbooks.actions import activate_playbook, load_playbook
 from ladder.playbooks.simulation import SHIPPED
 from ladder.programs.actions import update_program
@@ -86,6 +87,20 @@ class Account:
     mrr: str | None = None
     contract_value: str | None = None
     link: str = ""
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """An early-warning signal an outside system sent about an account (MT1), ``days``
+    days before the demo is loaded; the worker scores it and the playbook hears it."""
+
+    customer: str
+    kind: str
+    days: float
+    source: str
+    source_id: str
+    value: str | None = None
+    note: str = ""
 
 
 class Step(Protocol):
@@ -261,6 +276,7 @@ class OrgSpec:
     skills: tuple[str, ...] = ()
     # Warn (the agent decides) or block replies holding a forbidden phrase (ED7).
     reply_guard: ReplyGuard = ReplyGuard.WARN
+    signals: tuple[EarlyWarning, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -454,6 +470,27 @@ class _Run:
             filename=f"{spec.slug}.yaml",
         )
         activate_playbook(actor=engine, organization=self.org, number=version.number)
+        # MT1: the signals arrive after the playbook is active, so the worker's first
+        # round scores the accounts and the playbook's proactive rules hear them.
+        if spec.signals:
+            result = ingest_signals(
+                actor=self.actor(Role.ADMIN),
+                rows=[
+                    {
+                        "customer_id": self.customers[w.customer].pk,
+                        "kind": w.kind,
+                        "occurred_at": self.clock.now - dt.timedelta(days=w.days),
+                        "source": w.source,
+                        "source_id": w.source_id,
+                        "value": w.value,
+                        "note": w.note,
+                    }
+                    for w in spec.signals
+                ],
+                received_at=self.clock.now,
+            )
+            if result.errors:  # the demo's own data is wrong: say which row and why
+                raise ValueError(f"demo signals for {spec.slug}: {result.errors}")
 
 
 def username(role: Role, slug: str) -> str:
@@ -2582,6 +2619,81 @@ def software(today: dt.date) -> OrgSpec:
                 steps=(
                     Todo(R.OWNER, "Check in with Owen Park about LMS usage", R.OWNER, 0, (9, 0)),
                 ),
+            ),
+        ),
+        # MT1: what billing, the product and the CSM tool said lately. Riverbend went
+        # past due and then stopped answering e-mails (the playbook's proactive rule
+        # opens a case); Harbor View's new administrator uses the product less, asked for
+        # someone higher up and complained (its score turns red); Pinecrest is amber.
+        signals=(
+            EarlyWarning(
+                "riverbend",
+                "past_due",
+                12,
+                "billing",
+                "INV-2026-0412",
+                "2100.00",
+                "invoice 30 days overdue",
+            ),
+            EarlyWarning(
+                "riverbend",
+                "engagement_drop",
+                3,
+                "csm-tool",
+                "eng-riverbend-48",
+                "-60",
+                "open rate of CSM e-mails down 60% in a month",
+            ),
+            EarlyWarning(
+                "harborview",
+                "usage_drop",
+                9,
+                "product",
+                "usage-hvsc-w45",
+                "-45",
+                "weekly active users down 45%",
+            ),
+            EarlyWarning(
+                "harborview",
+                "unresponsive",
+                6,
+                "csm-tool",
+                "unresp-hvsc-1",
+                note="no answer to three e-mails after the SSO incident",
+            ),
+            EarlyWarning(
+                "harborview",
+                "asks_for_higher_up",
+                4,
+                "desk",
+                "hvsc-exec-ask",
+                note="the new administrator asked for the VP",
+            ),
+            EarlyWarning("harborview", "complaint", 2, "desk", "hvsc-complaint-2"),
+            EarlyWarning(
+                "harborview",
+                "reluctance_to_pay",
+                1,
+                "billing",
+                "hvsc-renewal-q",
+                note="questions the renewal price",
+            ),
+            EarlyWarning(
+                "pinecrest",
+                "downgrade_request",
+                5,
+                "desk",
+                "pcbh-downgrade",
+                note="asked about dropping to the basic LMS plan",
+            ),
+            EarlyWarning(
+                "pinecrest",
+                "usage_drop",
+                2,
+                "product",
+                "usage-pcbh-w46",
+                "-30",
+                "course completions down 30% since the last release",
             ),
         ),
     )
