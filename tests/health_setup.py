@@ -1,5 +1,5 @@
-"""Signals for the health tests, written as the intake writes them (the intake itself
-is the signals helper's part; these tests need signals of a known age)."""
+"""Signals for the health tests, written as the intake writes them (the intake has its own
+tests in tests/test_signals_*.py; these tests need signals of a known age)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The health score in playbook rules (MT1): the customer fields `health_score`,
 `health_band` and `signals_<kind>_30d`, and the shipped software playbook's proactive
-rules. The signal intake is the signals helper's part; here the signals are written as
-the intake writes them and the account rules are run with `on_account_event`, as its
-worker step does after writing them."""
+rules. Here the signals are written as the intake writes them and the account rules
+are run with `on_account_event`, as the worker's signal step does; the walk through
+the API and a real worker is tests/test_proactive_flow.py."""
 
 from __future__ import annotations
 

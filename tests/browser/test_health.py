@@ -1,8 +1,8 @@
 """A manager reads why an account is red, in Debian's chromium (MT1): the Health panel
 on the customer page (score, band in words, components, latest signals) and the money
 at risk on My work, then the accounts at risk; axe-core on each page and a screenshot.
-The signals are written as the intake writes them (the intake is the signals helper's
-part) and the score computed by the same function its worker step calls."""
+The signals are written as the intake writes them (tests/test_signals_*.py cover the
+intake) and the score computed by the same function its worker step calls."""
 
 from __future__ import annotations
 
