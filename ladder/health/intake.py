@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,6 +40,7 @@ MAX_VALUE = Decimal(10) ** 14
 FOUR_PLACES = Decimal("0.0001")
 SQLITE_CHUNK = 5_000
 KINDS = frozenset(SignalKind.values)
+FIELD_SET = frozenset(FIELDS)
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,9 @@ class IngestResult:
         return len({e.row for e in self.errors})
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
+    """A checked row, its fields in the order of ``_COLUMNS`` (COPY writes it as is)."""
+
     customer_id: int
     kind: str
     occurred_at: dt.datetime
@@ -158,9 +160,9 @@ def _value(raw: Any) -> Decimal | None:
 def _check(raw: Any, latest: dt.datetime) -> _Row:
     if not isinstance(raw, Mapping):
         raise _Bad("row", _("must be an object with the signal's fields"))
-    for name in raw:
-        if name not in FIELDS:
-            raise _Bad(str(name), _("is not a field of a signal"))
+    if not FIELD_SET.issuperset(raw):
+        unknown = next(name for name in raw if name not in FIELD_SET)
+        raise _Bad(str(unknown), _("is not a field of a signal"))
     kind = raw.get("kind")
     if kind is None or kind == "":
         raise _Bad("kind", _("is required"))
@@ -270,9 +272,7 @@ def _store_postgres(organization_id: int, rows: Iterable[_Row], now: dt.datetime
         raw = cursor.cursor
         with raw.copy(f"COPY {STAGE} ({_COLUMNS}) FROM STDIN") as copy:
             for r in rows:
-                copy.write_row(
-                    (r.customer_id, r.kind, r.occurred_at, r.source, r.source_id, r.value, r.note)
-                )
+                copy.write_row(r)
         cursor.execute(
             f"INSERT INTO health_signal (organization_id, {_COLUMNS}, received_at)"  # noqa: S608
             f" SELECT %s, {_COLUMNS}, %s FROM {STAGE}"
