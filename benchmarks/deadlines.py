@@ -52,6 +52,7 @@ from benchmarks.run import (
     drop_database,
     loadavg,
     machine,
+    migrate_and_set_up,
     p,
     production_env,
     recreate_database,
@@ -306,17 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ladder-bench-deadlines-"))
     recreate_database(a.admin_dsn, a.db)
     try:
-        subprocess.run(
-            [sys.executable, "-m", "ladder.cli", "migrate", "--noinput", "-v", "0"],
-            env=env,
-            cwd=REPO,
-            check=True,
-        )
-        os.environ.clear()
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        migrate_and_set_up(env)
         cast = dataset.build_cast(customers=200)
         from django.db import connections
 

@@ -251,6 +251,23 @@ def recreate_database(admin_dsn: str, dbname: str) -> None:
         conn.execute(f'CREATE DATABASE "{dbname}"')
 
 
+def migrate_and_set_up(env: dict[str, str]) -> None:
+    """Migrates the benchmark's database with ``ladder migrate`` (a child process, as an
+    operator would), then makes ``env`` this process's environment and sets Django up on
+    it, so that the benchmark's own actions run under the server's settings."""
+    subprocess.run(
+        [sys.executable, "-m", "ladder.cli", "migrate", "--noinput", "-v", "0"],
+        env=env,
+        cwd=REPO,
+        check=True,
+    )
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
 def drop_database(admin_dsn: str, dbname: str) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
@@ -1148,17 +1165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         drop_database(opts.admin_dsn, name)
     recreate_database(opts.admin_dsn, opts.dbname)
     try:
-        subprocess.run(
-            [sys.executable, "-m", "ladder.cli", "migrate", "--noinput", "-v", "0"],
-            env=env,
-            cwd=REPO,
-            check=True,
-        )
-        os.environ.clear()
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        migrate_and_set_up(env)
         t0 = time.perf_counter()
         cast = dataset.build_cast()
         say(

@@ -54,6 +54,7 @@ from benchmarks.run import (
     drop_database,
     loadavg,
     machine,
+    migrate_and_set_up,
     production_env,
     recreate_database,
     say,
@@ -311,17 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     server = ServerConfig(a.workers, a.threads)
     recreate_database(a.admin_dsn, a.db)
     try:
-        subprocess.run(
-            [sys.executable, "-m", "ladder.cli", "migrate", "--noinput", "-v", "0"],
-            env=env,
-            cwd=REPO,
-            check=True,
-        )
-        os.environ.clear()
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        migrate_and_set_up(env)
         cast = dataset.build_cast(customers=200)
         from django.db import connections
 

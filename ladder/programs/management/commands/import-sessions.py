@@ -12,36 +12,22 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from ladder.errors import DomainError
+from ladder.ops.commandline import add_import_arguments, import_actor
 from ladder.programs.actions import import_sessions
-from ladder.tenancy.actors import Actor
-from ladder.tenancy.models import Organization, Staff
 
 
 class Command(BaseCommand):
     help = "Import delivered sessions from a CSV file into an organization's programs."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", help="CSV with program_id,held_at,units,note,source_id")
-        parser.add_argument("--org", required=True, help="the organization's slug")
-        parser.add_argument(
-            "--as",
-            dest="username",
-            default=None,
-            help="the staff member recorded as importing (default: the import itself)",
-        )
+        add_import_arguments(parser, file_help="CSV with program_id,held_at,units,note,source_id")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        org = Organization.objects.filter(slug=options["org"]).first()
-        if org is None:
-            raise CommandError(f"no organization {options['org']!r}")
-        actor = Actor.engine(org, rule="ladder import-sessions")
-        if options["username"]:
-            staff = Staff.objects.filter(
-                organization=org, user__username=options["username"]
-            ).first()
-            if staff is None:
-                raise CommandError(f"no staff member {options['username']!r} in {org.slug}")
-            actor = Actor.for_staff(staff)
+        actor = import_actor(
+            organization=options["organization"],
+            username=options["username"],
+            command="ladder import-sessions",
+        )
         path = Path(options["file"])
         try:
             text = path.read_text(encoding="utf-8-sig")

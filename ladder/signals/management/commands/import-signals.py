@@ -12,44 +12,25 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from ladder.errors import DomainError
+from ladder.ops.commandline import add_import_arguments, import_actor
 from ladder.signals.imports import import_signals_csv
 from ladder.signals.models import SignalImport
-from ladder.tenancy.actors import Actor
-from ladder.tenancy.models import Organization, Staff
 
 
 class Command(BaseCommand):
     help = "Import early-warning signals from a CSV file into an organization."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument(
-            "file", help="CSV with customer_id,kind,occurred_at,source,source_id,value,note"
-        )
-        parser.add_argument(
-            "--organization", "--org", required=True, help="the organization's slug"
-        )
-        parser.add_argument(
-            "--as",
-            dest="username",
-            default=None,
-            help="the staff member recorded as importing (default: the import itself)",
+        add_import_arguments(
+            parser, file_help="CSV with customer_id,kind,occurred_at,source,source_id,value,note"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        org = Organization.objects.filter(slug=options["organization"]).first()
-        if org is None:
-            raise CommandError(f"no organization {options['organization']!r}")
-        actor = Actor.engine(org, rule="ladder import-signals")
-        if options["username"]:
-            staff = (
-                Staff.objects.select_related("organization")
-                .prefetch_related("role_grants")
-                .filter(organization=org, user__username=options["username"])
-                .first()
-            )
-            if staff is None:
-                raise CommandError(f"no staff member {options['username']!r} in {org.slug}")
-            actor = Actor.for_staff(staff)
+        actor = import_actor(
+            organization=options["organization"],
+            username=options["username"],
+            command="ladder import-signals",
+        )
         path = Path(options["file"])
         try:
             content = path.read_bytes()
