@@ -341,3 +341,21 @@ def test_the_case_page_and_the_alerts_cost_a_fixed_number_of_queries(desk: Org) 
     assert count(f"/cases/{case.pk}/") == page
     assert count("/alerts/") == alerts
     assert alerts <= 6
+
+
+def test_the_engines_timeline_entries_speak_the_readers_language(acme: Org) -> None:
+    """The timeline stores the engine's label in English; the page names the engine in
+    the reader's language, with the rule that acted (zh-hans: 自动执行)."""
+    from tests.test_playbook_engine import _skills, install
+
+    _skills(acme)
+    book = install(acme)
+    case = new_case(acme)
+    assigned = TimelineEvent.objects.get(case=case, kind="case.assigned")
+    rule = f"{book.label}: new_complaints_to_an_agent"
+    assert (assigned.actor_staff_id, assigned.actor_rule) == (None, rule)
+    assert f"engine ({rule})" in page_of(acme.agent, case)
+    Staff.objects.filter(pk=acme.agent.pk).update(locale="zh-hans")
+    chinese = page_of(Staff.objects.get(pk=acme.agent.pk), case)
+    assert f"自动执行（{rule}）" in chinese
+    assert f"engine ({rule})" not in chinese

@@ -27,7 +27,7 @@ from ladder.cases import actions
 from ladder.cases.actions import REPLY_KINDS, CaseEdit
 from ladder.cases.casepage import CasePage, TimelineEntry, case_page
 from ladder.cases.guard import Hit, find_forbidden
-from ladder.cases.models import Direction, InteractionKind
+from ladder.cases.models import Direction, InteractionKind, TimelineEvent
 from ladder.cases.queries import get_case
 from ladder.cases.states import ALLOWED, CLOSING, OPEN, Status
 from ladder.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
@@ -132,6 +132,14 @@ def _field_value(name: str, value: str) -> str:
     return value
 
 
+def _actor(e: TimelineEvent) -> str:
+    """Who acted, in the reader's language where it is not a person: the stored label
+    is the engine's in English ("engine (school v1: rule)")."""
+    if e.actor_staff_id is None and e.actor_rule:
+        return _("engine (%(rule)s)") % {"rule": e.actor_rule}
+    return e.actor_label
+
+
 def present(entry: TimelineEntry, org: Organization) -> TimelineItem:
     e = entry.event
     data: dict[str, Any] = e.data if isinstance(e.data, dict) else {}
@@ -139,7 +147,7 @@ def present(entry: TimelineEntry, org: Organization) -> TimelineItem:
         id=e.pk,
         css="ev-" + e.kind.replace(".", "-").replace("_", "-"),
         title=e.kind,
-        actor=e.actor_label,
+        actor=_actor(e),
         at=e.created_at,
     )
     if e.kind == "case.created":
