@@ -278,3 +278,18 @@ def test_my_work_costs_the_same_queries_for_one_case_or_thirty(acme: Org) -> Non
     assert len(refs(section(html, "unowned"))) == 30
     assert len(refs(section(html, "cases"))) == 30
     assert len(thirty) == len(one) <= 20, [q["sql"] for q in thirty.captured_queries]
+
+
+def test_the_nav_shows_the_settings_pages_only_to_who_configures(acme: Org) -> None:
+    """The churn codes and the save-offer catalog are the admin's pages (``configure``):
+    the admin's nav links them, an agent's and a manager's do not (they would get 403);
+    everybody's nav links the signals import and the health score's page (read)."""
+    for staff, configures in ((acme.admin, True), (acme.agent, False), (acme.manager, False)):
+        client = Client()
+        client.force_login(staff.user)
+        page = client.get("/work/").content.decode()
+        nav = page[page.index("<nav") : page.index("</nav>")]
+        assert ('href="/settings/churn-codes/"' in nav) is configures, staff
+        assert ('href="/settings/offers/"' in nav) is configures, staff
+        assert 'href="/signals/import/"' in nav
+        assert 'href="/settings/health/"' in nav
