@@ -16,22 +16,27 @@ from ladder.errors import FieldError, Invalid
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
+def amount_errors(value: Decimal, field: str) -> list[FieldError]:
+    """What is wrong with an amount of money, naming ``<field>.amount``: it must be
+    finite, not negative, fit the column and have at most two decimal places."""
+    if not value.is_finite():
+        return [FieldError(f"{field}.amount", _("must be a finite number"))]
+    if value < 0:
+        return [FieldError(f"{field}.amount", _("cannot be negative"))]
+    if value > MAX_AMOUNT:
+        limit = _("cannot exceed %(limit)s") % {"limit": MAX_AMOUNT}
+        return [FieldError(f"{field}.amount", limit)]
+    if value != value.quantize(Decimal("0.01")):
+        return [FieldError(f"{field}.amount", _("has more than two decimal places"))]
+    return []
+
+
 def make_money(amount: Decimal | str, currency: str, field: str) -> Money:
-    errors: list[FieldError] = []
     try:
         value = Decimal(amount)
     except (InvalidOperation, TypeError):
         raise Invalid.field(f"{field}.amount", _("is not a decimal number")) from None
-    if not value.is_finite():
-        errors.append(FieldError(f"{field}.amount", _("must be a finite number")))
-    elif value < 0:
-        errors.append(FieldError(f"{field}.amount", _("cannot be negative")))
-    elif value > MAX_AMOUNT:
-        errors.append(
-            FieldError(f"{field}.amount", _("cannot exceed %(limit)s") % {"limit": MAX_AMOUNT})
-        )
-    elif value != value.quantize(Decimal("0.01")):
-        errors.append(FieldError(f"{field}.amount", _("has more than two decimal places")))
+    errors = amount_errors(value, field)
     if currency not in settings.CURRENCIES:
         errors.append(
             FieldError(

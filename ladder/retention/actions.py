@@ -27,7 +27,7 @@ from ladder.cases.events import CaseEvent, emit
 from ladder.cases.models import Case, Kind
 from ladder.cases.states import Status
 from ladder.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from ladder.money import MAX_AMOUNT
+from ladder.money import amount_errors
 from ladder.retention.models import (
     Answer,
     Decision,
@@ -115,17 +115,7 @@ def check_money(value: Money, org: Organization, field: str) -> Money:
 def to_money(amount: Decimal, currency: str, org: Organization, field: str) -> Money:
     """Money from what a form or the API sent, refused naming ``<field>.amount`` or
     ``<field>.currency``: exact, never negative, in the organization's currency."""
-    errors: list[FieldError] = []
-    if not amount.is_finite():
-        errors.append(FieldError(f"{field}.amount", _("must be a finite number")))
-    elif amount < 0:
-        errors.append(FieldError(f"{field}.amount", _("cannot be negative")))
-    elif amount > MAX_AMOUNT:
-        errors.append(
-            FieldError(f"{field}.amount", _("cannot exceed %(limit)s") % {"limit": MAX_AMOUNT})
-        )
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors.append(FieldError(f"{field}.amount", _("has more than two decimal places")))
+    errors = amount_errors(amount, field)
     if currency != org.currency:
         errors.append(
             FieldError(
