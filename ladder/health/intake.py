@@ -258,6 +258,8 @@ def ingest_signals(
 
 STAGE = "health_signal_stage"
 _COLUMNS = "customer_id, kind, occurred_at, source, source_id, value, note"
+# Every path writes the same columns: the organization, a checked row, when received.
+_INSERT = f"INSERT INTO health_signal (organization_id, {_COLUMNS}, received_at)"
 
 
 def _store_postgres(organization_id: int, rows: Iterable[_Row], now: dt.datetime) -> int:
@@ -274,8 +276,7 @@ def _store_postgres(organization_id: int, rows: Iterable[_Row], now: dt.datetime
             for r in rows:
                 copy.write_row(r)
         cursor.execute(
-            f"INSERT INTO health_signal (organization_id, {_COLUMNS}, received_at)"  # noqa: S608
-            f" SELECT %s, {_COLUMNS}, %s FROM {STAGE}"
+            f"{_INSERT} SELECT %s, {_COLUMNS}, %s FROM {STAGE}"  # noqa: S608
             # One order for every batch: two batches that share keys then wait on each
             # other in the same order, and never deadlock.
             " ORDER BY source, source_id"
@@ -310,9 +311,7 @@ def _store_sqlite(organization_id: int, rows: Sequence[_Row], now: dt.datetime) 
                 for r in rows[start : start + SQLITE_CHUNK]
             ]
             cursor.executemany(
-                "INSERT INTO health_signal (organization_id, customer_id, kind, occurred_at,"
-                " source, source_id, value, note, received_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                f"{_INSERT} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (organization_id, source, source_id) DO NOTHING",
                 params,
             )
@@ -336,9 +335,8 @@ def record_signal(*, actor: Actor, row: Mapping[str, Any]) -> tuple[Signal, bool
         # One statement checks the customer is the organization's, stores the signal
         # and skips a repeat: the common case costs one round trip, no transaction.
         cursor.execute(
-            "INSERT INTO health_signal (organization_id, customer_id, kind, occurred_at,"
-            " source, source_id, value, note, received_at)"
-            " SELECT organization_id, id, %s, %s, %s, %s, %s, %s, %s FROM customers_customer"
+            f"{_INSERT} SELECT organization_id, id, %s, %s, %s, %s, %s, %s, %s"  # noqa: S608
+            " FROM customers_customer"
             " WHERE id = %s AND organization_id = %s"
             " ON CONFLICT (organization_id, source, source_id) DO NOTHING RETURNING id",
             [
