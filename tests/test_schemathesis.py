@@ -72,3 +72,22 @@ def test_the_api_keeps_its_contract(case: Any, token: str) -> None:
         # a schema-valid request may rightly get 404 or 422; every other check stays.
         excluded_checks=[schemathesis.checks.positive_data_acceptance],
     )
+
+
+def test_every_api_schema_has_its_own_name() -> None:
+    """The OpenAPI document names each schema by its class: two classes of one name
+    (the signals API's SignalOut and the health API's) left one route documented with
+    the other's fields. Every schema the API modules define has a name of its own."""
+    from ninja import Schema
+
+    def subclasses(cls: type) -> Iterator[type]:
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    assert api is not None  # its routers import every API module
+    where: dict[str, set[str]] = {}
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("ladder."):
+            where.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in where.items() if len(mods) > 1} == {}

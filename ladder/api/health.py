@@ -64,7 +64,7 @@ class ComponentOut(Schema):
     points: str = Field(description="points taken off the score: weight × strength")
 
 
-class SignalOut(Schema):
+class RecentSignalOut(Schema):
     kind: str
     label: str
     occurred_at: dt.datetime
@@ -80,7 +80,7 @@ class CustomerHealthOut(Schema):
     band_label: str
     computed_at: dt.datetime | None
     components: list[ComponentOut] = Field(description="largest points first")
-    signals: list[SignalOut] = Field(description="the latest signals, newest first")
+    signals: list[RecentSignalOut] = Field(description="the latest signals, newest first")
 
 
 class MoneyAtRiskOut(Schema):
@@ -130,7 +130,7 @@ def _health(view: queries.CustomerHealth) -> CustomerHealthOut:
             for c in view.components
         ],
         signals=[
-            SignalOut(
+            RecentSignalOut(
                 kind=s.kind,
                 label=s.label,
                 occurred_at=s.occurred_at,
