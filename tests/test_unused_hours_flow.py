@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,15 +17,14 @@ from django.utils import timezone
 
 from ladder.cases.models import Task
 from ladder.playbooks.models import AccountDecision
+from ladder.playbooks.simulation import SHIPPED
 from ladder.tenancy.models import Role
 from tests.conftest import Api, Org
 from tests.playbook_setup import install_playbook
 from tests.test_program_watch import staff
 from tests.test_worker import wait_until, workers  # noqa: F401 - the fixture that starts real workers
 
-TUTORING = (
-    Path(__file__).resolve().parent.parent / "ladder" / "playbooks" / "shipped" / "tutoring.yaml"
-).read_text(encoding="utf-8")
+TUTORING = (SHIPPED / "tutoring.yaml").read_text(encoding="utf-8")
 WATCH = '{name: program_watch, every: day, at: "08:00", for: programs}'
 assert WATCH in TUTORING
 OUTREACH = "Hours are going unused; call the family and book the next sessions"
