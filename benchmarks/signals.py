@@ -154,8 +154,7 @@ def generate(customer_ids: list[int], count: int, now: dt.datetime) -> Rows:
 def empty(db_url: str) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("TRUNCATE health_signal")
-        conn.execute("VACUUM ANALYZE health_signal")
-        conn.execute("CHECKPOINT")
+    settle(db_url)
 
 
 def settle(db_url: str) -> None:
