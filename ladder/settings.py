@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an API client's request (bearer token, no session cookie) takes
+    # API_MIDDLEWARE below instead of the rest of this list (see ladder/api/lean.py).
+    "ladder.api.lean.BearerRequests",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -75,6 +78,18 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the locked-out page.
     "axes.middleware.AxesMiddleware",
+]
+
+# What an API client's request runs through: the pages' session, CSRF, sign-in,
+# messages, htmx, static files and page policy are no business of a bearer-token client.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "ladder.api.large_bodies.LargeBodies",
+    "ladder.api.middleware.RequestText",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ladder.api.lean.JsonPolicy",
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -23,6 +23,8 @@ class BearerToken(HttpBearer):
 
 class StaffSession(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if key is None:
+            return None  # no session cookie: nobody signed in (and no request.user, see lean)
         user = request.user
         if not user.is_authenticated:
             return None
