@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -41,6 +42,7 @@ from ladder.errors import (
     StaleVersion,
     collect_errors,
 )
+from ladder.inserts import insert_pair
 from ladder.tenancy.actors import Actor
 from ladder.tenancy.models import Organization, Staff, Team, Tier
 from ladder.tenancy.permissions import Permission
@@ -54,8 +56,15 @@ REPLY_KINDS = frozenset({InteractionKind.EMAIL, InteractionKind.CHAT})
 # --- shared guards -------------------------------------------------------------------
 
 
+@cache
+def _values(choices: type[Any]) -> frozenset[str]:
+    # ``Choices.values`` builds its list (with the labels) on every call: every create
+    # checked three of them.
+    return frozenset(choices.values)
+
+
 def _choice(value: str, choices: type[Any], field: str) -> str:
-    if value not in choices.values:
+    if value not in _values(choices):
         raise Invalid.field(
             field, _("must be one of %(choices)s") % {"choices": ", ".join(choices.values)}
         )
@@ -199,7 +208,25 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> TimelineEvent:
     """Appends one timeline event. Callers are inside the transaction of the change."""
-    return TimelineEvent.objects.create(
+    event = _event(
+        case=case, actor=actor, kind=kind, at=at, field=field, old=old, new=new, data=data
+    )
+    event.save()
+    return event
+
+
+def _event(
+    *,
+    case: Case,
+    actor: Actor,
+    kind: str,
+    at: dt.datetime,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    return TimelineEvent(
         organization_id=case.organization_id,
         case=case,
         kind=kind,
@@ -248,7 +275,7 @@ def _open_case(
     case comes into being, whichever use case opens it."""
     org = actor.organization
     # django-money fields take Money; the stubs only see their DecimalField base.
-    case: Case = Case.objects.create(
+    case = Case(
         organization=org,
         number=number,
         reference=f"{org.case_prefix}-{number:06d}",
@@ -257,7 +284,7 @@ def _open_case(
         updated_at=at,
         **fields,
     )
-    record(
+    created = _event(
         case=case,
         actor=actor,
         kind="case.created",
@@ -270,6 +297,8 @@ def _open_case(
             **event,
         },
     )
+    # The case and its first timeline row in one round trip (see ladder.inserts).
+    insert_pair(case, created, link="case")
     emit(CaseEvent(case=case, trigger="case.created", actor=actor, at=at, data={}))
     return case
 
