@@ -365,24 +365,24 @@ class CaseOut(CaseSummaryOut):
     allowed_transitions: list[Status]
 
 
-def case_summary_out(case: Case) -> CaseSummaryOut:
-    return CaseSummaryOut(
-        id=case.pk,
-        reference=case.reference,
-        kind=Kind(case.kind),
-        channel=Channel(case.channel),
-        status=Status(case.status),
-        severity=Severity(case.severity),
-        tier=case.tier,
-        subject=case.subject,
-        category=case.category,
-        customer=Ref(id=case.customer.pk, name=case.customer.name),
-        owner=staff_ref(case.owner),
-        team=team_ref(case.team),
-        money_at_stake=money_out(case.money_at_stake),
-        created_at=case.created_at,
-        updated_at=case.updated_at,
-    )
+def _summary_fields(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "reference": case.reference,
+        "kind": Kind(case.kind),
+        "channel": Channel(case.channel),
+        "status": Status(case.status),
+        "severity": Severity(case.severity),
+        "tier": case.tier,
+        "subject": case.subject,
+        "category": case.category,
+        "customer": Ref(id=case.customer.pk, name=case.customer.name),
+        "owner": staff_ref(case.owner),
+        "team": team_ref(case.team),
+        "money_at_stake": money_out(case.money_at_stake),
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
 
 
 def case_row_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -416,8 +416,10 @@ def case_row_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def case_out(case: Case) -> CaseOut:
+    """The case as the API shows it, validated once (building the summary first and
+    copying it cost a create a second validation)."""
     return CaseOut(
-        **case_summary_out(case).model_dump(),
+        **_summary_fields(case),
         request_type=case.request_type,
         description=case.description,
         root_cause=case.root_cause,

@@ -248,24 +248,40 @@ def revoke_api_token(*, token: ApiToken) -> ApiToken:
 
 @dataclass(frozen=True)
 class _Loaded:
-    """One model's columns in a hand-written SELECT, with Django's converters for them."""
+    """One model's columns in a hand-written SELECT, where they start in the row, and
+    Django's converters for the few that have any (made once a process)."""
 
     model: type[Model]
     alias: str
     fields: tuple[Field[Any, Any], ...]
-    converters: tuple[tuple[Any, ...], ...]
+    start: int
+    attnames: list[str]
+    converting: tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (index, column, converters)
+
+    @classmethod
+    def of(cls, model: type[Model], alias: str, start: int, connection: Any) -> _Loaded:
+        fields = tuple(model._meta.concrete_fields)
+        converting = []
+        for i, f in enumerate(fields):
+            col = f.get_col(model._meta.db_table)
+            convert = tuple(
+                connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            )
+            if convert:
+                converting.append((i, col, convert))
+        return cls(model, alias, fields, start, [f.attname for f in fields], tuple(converting))
 
     def columns(self) -> str:
         return ", ".join(f'{self.alias}."{f.column}"' for f in self.fields)
 
-    def instance(self, values: Sequence[Any], alias: str) -> Any:
-        out = []
-        for field, convert, value in zip(self.fields, self.converters, values, strict=True):
-            col = field.get_col(self.model._meta.db_table)
+    def instance(self, row: Sequence[Any], db: str, connection: Any) -> Any:
+        values = list(row[self.start : self.start + len(self.fields)])
+        for i, col, convert in self.converting:
+            value = values[i]
             for converter in convert:
-                value = converter(value, col, connections[alias])
-            out.append(value)
-        return self.model.from_db(alias, [f.attname for f in self.fields], out)
+                value = converter(value, col, connection)
+            values[i] = value
+        return self.model.from_db(db, self.attnames, values)
 
 
 @functools.cache
@@ -276,17 +292,10 @@ def _token_lookup(alias: str) -> tuple[str, tuple[_Loaded, ...]]:
     request: a fifth of the Python time of creating a case."""
     connection = connections[alias]
     user_model = get_user_model()
-    parts = []
+    parts: list[_Loaded] = []
     for model, short in ((ApiToken, "t"), (Staff, "s"), (Organization, "o"), (user_model, "u")):
-        fields = tuple(model._meta.concrete_fields)
-        converters = tuple(
-            tuple(
-                connection.ops.get_db_converters(f.get_col(model._meta.db_table))
-                + f.get_col(model._meta.db_table).get_db_converters(connection)
-            )
-            for f in fields
-        )
-        parts.append(_Loaded(model, short, fields, converters))
+        start = parts[-1].start + len(parts[-1].fields) if parts else 0
+        parts.append(_Loaded.of(model, short, start, connection))
     roles = "string_agg" if connection.vendor == "postgresql" else "group_concat"
     # Only names from the models' own metadata go into the SQL; the digest is a parameter.
     sql = (
@@ -314,15 +323,14 @@ def authenticate_token(plaintext: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    token, staff, organization, user = (
-        p.instance([values.pop(0) for _ in p.fields], alias) for p in parts
-    )
+    connection = connections[alias]
+    token, staff, organization, user = (p.instance(row, alias, connection) for p in parts)
     if not user.is_active:
         return None
     staff.organization = organization
     staff.user = user
-    staff.cache_roles(values[0].split(",") if values[0] else ())
+    roles = row[-1]
+    staff.cache_roles(roles.split(",") if roles else ())
     token.staff = staff
     assert isinstance(token, ApiToken)
     return token
