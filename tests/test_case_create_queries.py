@@ -1,8 +1,8 @@
 """What POST /api/v1/cases costs the database, pinned so that it cannot grow unseen:
 the token with its staff member and roles, the customer, owner and team in one
-lookup, the case number in a statement of its own, and then one short transaction
-with the case and its timeline row: one statement on PostgreSQL (ladder.inserts),
-two elsewhere."""
+lookup with the case number (one statement on PostgreSQL, committed on its own; two
+elsewhere), and then one short transaction with the case and its timeline row (one
+statement on PostgreSQL, ladder.inserts; two elsewhere)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def _kinds(ctx: CaptureQueriesContext) -> list[str]:
     out = []
     for q in ctx.captured_queries:
         sql = q["sql"].lstrip().upper()
-        if sql.startswith("WITH PARENT AS (INSERT"):
+        if sql.startswith("WITH PARTIES AS"):
+            out.append("SELECT parties + UPDATE tenancy_organization")
+        elif sql.startswith("WITH PARENT AS (INSERT"):
             tables = re.findall(r'INSERT INTO "?(\w+)"?', sql)
             out.append("INSERT " + " + ".join(t.lower() for t in tables))
         elif sql.startswith(("BEGIN", "COMMIT")):
@@ -63,15 +65,15 @@ def test_a_create_runs_five_statements_and_one_short_transaction(
     with CaptureQueriesContext(connection) as ctx:
         r = manager_api.post("cases", _body(acme, subject="Second"))
     assert r.status_code == 201, r.content
-    inserts = (
-        ["INSERT cases_case + cases_timelineevent"]
-        if connection.vendor == "postgresql"
-        else ["INSERT cases_case", "INSERT cases_timelineevent"]
-    )
+    if connection.vendor == "postgresql":
+        before = ["SELECT parties + UPDATE tenancy_organization"]
+        inserts = ["INSERT cases_case + cases_timelineevent"]
+    else:
+        before = ["SELECT parties", "UPDATE tenancy_organization"]
+        inserts = ["INSERT cases_case", "INSERT cases_timelineevent"]
     assert _kinds(ctx) == [
         "SELECT token",
-        "SELECT parties",
-        "UPDATE tenancy_organization",
+        *before,
         "BEGIN",
         *inserts,
         "COMMIT",
@@ -94,6 +96,44 @@ def test_a_refused_create_stops_before_the_number(acme: Org, other: Org, manager
     with CaptureQueriesContext(connection) as ctx:
         r = manager_api.post("cases", _body(acme, owner_id=other.agent.pk))
     assert r.status_code == 422
-    assert _kinds(ctx) == ["SELECT token", "SELECT parties"]
+    assert r.json()["errors"][0]["field"] == "owner_id"
+    assert _kinds(ctx) == ["SELECT token", _parties()]
     acme.org.refresh_from_db()
     assert acme.org.last_case_number == 0
+
+
+def _parties() -> str:
+    if connection.vendor == "postgresql":
+        return "SELECT parties + UPDATE tenancy_organization"
+    return "SELECT parties"
+
+
+@pytest.mark.parametrize("field", ["customer_id", "team_id"])
+def test_a_missing_customer_or_team_takes_no_number(
+    acme: Org, manager_api: Api, field: str
+) -> None:
+    r = manager_api.post("cases", _body(acme, **{field: 987654}))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == field
+    acme.org.refresh_from_db()
+    assert acme.org.last_case_number == 0
+
+
+def test_an_assignment_the_caller_may_not_make_takes_no_number(acme: Org, api: Api) -> None:
+    """An agent may open a case for themself but not for a colleague (403), and the
+    refused create takes no number; their own case then gets number 1."""
+    colleague = _body(acme, owner_id=acme.manager.pk)
+    r = api.post("cases", colleague)
+    assert r.status_code == 403
+    acme.org.refresh_from_db()
+    assert acme.org.last_case_number == 0
+    r = api.post("cases", _body(acme, owner_id=acme.agent.pk))
+    assert r.status_code == 201, r.content
+    assert r.json()["reference"] == "ACME-000001"
+
+
+def test_an_unknown_owner_is_named_before_the_missing_permission(acme: Org, api: Api) -> None:
+    """Bad input first (422 naming the field), then what the caller may do (403)."""
+    r = api.post("cases", _body(acme, owner_id=987654))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "owner_id"

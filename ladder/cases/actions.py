@@ -123,28 +123,62 @@ class _Parties:
     team: Team | None
 
 
+_PARTIES = (
+    "SELECT"
+    " (SELECT name FROM customers_customer WHERE id = %(customer)s AND organization_id = %(org)s)"
+    " AS customer,"
+    " (SELECT display_name FROM tenancy_staff WHERE id = %(owner)s AND organization_id = %(org)s)"
+    " AS owner,"
+    " (SELECT name FROM tenancy_team WHERE id = %(team)s AND organization_id = %(org)s) AS team"
+)
+
+# PostgreSQL: the names and, only if every named party is there and the caller may take
+# it, the case number, in one statement: it commits (and so holds the organization's
+# row lock) on its own, before the case's transaction, as _take_number does.
+_PARTIES_AND_NUMBER = (
+    f"WITH parties AS ({_PARTIES}),"  # noqa: S608 (constant text; values are parameters)
+    " taken AS ("
+    "UPDATE tenancy_organization SET last_case_number = last_case_number + 1"
+    " WHERE id = %(org)s AND %(take)s AND EXISTS (SELECT 1 FROM parties"
+    "  WHERE customer IS NOT NULL"
+    "  AND (owner IS NOT NULL OR %(owner)s::bigint IS NULL)"
+    "  AND (team IS NOT NULL OR %(team)s::bigint IS NULL))"
+    " RETURNING last_case_number)"
+    " SELECT customer, owner, team, (SELECT last_case_number FROM taken) FROM parties"
+)
+
+
 def _case_parties(
-    org: Organization, *, customer_id: int, owner_id: int | None, team_id: int | None
-) -> _Parties:
+    org: Organization,
+    *,
+    customer_id: int,
+    owner_id: int | None,
+    team_id: int | None,
+    may_take: bool,
+) -> tuple[_Parties, int | None]:
     """The customer, owner and team a new case names, each checked to belong to the
-    organization, in one statement that reads only the names the case and its timeline
-    row show (three ORM lookups of whole rows cost more Python than the insert)."""
+    organization, reading only the names the case and its timeline row show (three ORM
+    lookups of whole rows cost more Python than the insert); and the case number if
+    all are there and ``may_take``. One statement on PostgreSQL, two elsewhere. A
+    refused create takes no number."""
+    params = {"customer": customer_id, "owner": owner_id, "team": team_id, "org": org.pk}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT"
-            " (SELECT name FROM customers_customer WHERE id = %s AND organization_id = %s),"
-            " (SELECT display_name FROM tenancy_staff WHERE id = %s AND organization_id = %s),"
-            " (SELECT name FROM tenancy_team WHERE id = %s AND organization_id = %s)",
-            [customer_id, org.pk, owner_id, org.pk, team_id, org.pk],
-        )
-        customer_name, owner_name, team_name = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(_PARTIES_AND_NUMBER, params | {"take": may_take})
+            customer_name, owner_name, team_name, number = cursor.fetchone()
+        else:
+            cursor.execute(_PARTIES, params)
+            customer_name, owner_name, team_name = cursor.fetchone()
+            number = None
     if customer_name is None:
         raise _no_customer("customer_id", customer_id)
     if owner_id is not None and owner_name is None:
         raise _no_staff("owner_id", owner_id)
     if team_id is not None and team_name is None:
         raise _no_team("team_id", team_id)
-    return _Parties(
+    if may_take and number is None:
+        number = _take_number(org)
+    parties = _Parties(
         customer=_loaded(Customer, id=customer_id, organization_id=org.pk, name=customer_name),
         owner=_loaded(Staff, id=owner_id, organization_id=org.pk, display_name=owner_name)
         if owner_id is not None
@@ -153,6 +187,7 @@ def _case_parties(
         if team_id is not None
         else None,
     )
+    return parties, number
 
 
 def _money_in_org_currency(money: Money | None, org: Organization, field: str) -> Money | None:
@@ -332,12 +367,19 @@ def create_case(
     )
     if errors:
         raise Invalid(errors)
-    parties = _case_parties(org, customer_id=customer_id, owner_id=owner_id, team_id=team_id)
-    owner, team = parties.owner, parties.team
-    if owner is not None and owner != actor.staff and not actor.can(Permission.CASE_ASSIGN):
+    may_assign = (
+        owner_id is None
+        or (actor.staff is not None and owner_id == actor.staff.pk)
+        or actor.can(Permission.CASE_ASSIGN)
+    )
+    parties, number = _case_parties(
+        org, customer_id=customer_id, owner_id=owner_id, team_id=team_id, may_take=may_assign
+    )
+    if not may_assign:
         raise Forbidden(Permission.CASE_ASSIGN.value)
+    assert number is not None
+    owner, team = parties.owner, parties.team
     now = timezone.now()
-    number = _take_number(org)
     with transaction.atomic(durable=True):
         case = _open_case(
             actor=actor,
