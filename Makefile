@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint setup messages lock docs bench bench-deadlines bench-signals clean
+.PHONY: run test lint setup messages lock docs bench bench-deadlines bench-signals bench-instructions clean
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ lock: setup
 ## The case-list and case-creation benchmark (PostgreSQL; see docs/performance.md).
 bench: setup
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+## Instructions a case creation costs Ladder's Python, under valgrind (see docs/performance.md).
+bench-instructions: setup
+	$(BIN)/python -m benchmarks.instructions $(BENCH_ARGS)
 
 ## The deadline burst: 10,000 due at once among 100,000, two workers (see docs/performance.md).
 bench-deadlines: setup
