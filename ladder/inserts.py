@@ -59,7 +59,7 @@ def _plan(parent: type[Model], child: type[Model], link: str, vendor: str, alias
         # Only names from the models' own metadata go into the SQL; values are parameters.
         names = [quote(f.column) for f in fields]
         values = ["%s"] * len(fields)
-        returning = [quote(model._meta.pk.column)]  # type: ignore[union-attr]
+        returning = [quote(model._meta.pk.column)]
         if link_value:
             names.insert(0, link_column)
             values.insert(0, link_value)
@@ -70,7 +70,7 @@ def _plan(parent: type[Model], child: type[Model], link: str, vendor: str, alias
         )
 
     parent_sql = insert(parent, parent_fields)
-    parent_pk = quote(parent._meta.pk.column)  # type: ignore[union-attr]
+    parent_pk = quote(parent._meta.pk.column)
     # The child's VALUES take the parent's id from a scalar subquery, so every other
     # parameter gets its column's type (a SELECT list would make them text).
     first_id = f"(SELECT {parent_pk} FROM parent)"  # noqa: S608

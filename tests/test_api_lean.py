@@ -77,7 +77,8 @@ def test_the_short_chain_speaks_the_clients_language(acme: Org, api: Api) -> Non
     r = api.post("cases", body, **{"Accept-Language": "zh-hans"})
     assert r.status_code == 422
     assert r.headers["Content-Language"] == "zh-hans"
-    assert r.json()["errors"] == [{"field": "owner_id", "message": "本机构没有编号为 987654 的员工"}]
+    message = "本机构没有编号为 987654 的员工"
+    assert r.json()["errors"] == [{"field": "owner_id", "message": message}]
     r = api.post("cases", body)
     assert r.json()["errors"][0]["message"] == "no staff member 987654 in your organization"
 

@@ -31,7 +31,7 @@ def _case(o: Org, number: int) -> Case:
         subject="Charged twice — 重复扣款",
         description="Line one\nline two",
         severity="high",
-        money_at_stake=Money(Decimal("1234.50"), o.org.currency),
+        money_at_stake=Money(Decimal("1234.50"), o.org.currency),  # type: ignore[misc]
         owner=o.agent,
         team=o.team,
         created_by=o.manager,
@@ -72,17 +72,20 @@ def test_the_pair_is_stored_as_the_orm_stores_it(acme: Org) -> None:
     event = _event(acme, case)
     insert_pair(case, event, link="case")
 
-    assert case.pk is not None and event.pk is not None
+    assert case.pk is not None
+    assert event.pk is not None
     assert event.case_id == case.pk
-    assert not case._state.adding and not event._state.adding
+    assert not case._state.adding
+    assert not event._state.adding
     mine, theirs = _stored(Case, case.pk), _stored(Case, by_orm.pk)
-    assert mine.pop("number") == 2 and mine.pop("reference") == "ACME-000002"
+    assert (mine.pop("number"), mine.pop("reference")) == (2, "ACME-000002")
     theirs.pop("number"), theirs.pop("reference")
     assert mine == theirs
-    assert Case.objects.get(pk=case.pk).money_at_stake == Money(Decimal("1234.50"), acme.org.currency)
-    assert Case.objects.get(pk=case.pk).created_at == AT
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.money_at_stake == Money(Decimal("1234.50"), acme.org.currency)
+    assert stored.created_at == AT
     mine, theirs = _stored(TimelineEvent, event.pk), _stored(TimelineEvent, orm_event.pk)
-    assert mine.pop("case") == case.pk and theirs.pop("case") == by_orm.pk
+    assert (mine.pop("case"), theirs.pop("case")) == (case.pk, by_orm.pk)
     assert mine["data"].pop("reference") == "ACME-000002"
     assert theirs["data"].pop("reference") == "ACME-000001"
     assert mine == theirs

@@ -20,12 +20,13 @@ not), and the signals webhook (HMAC, no bearer) takes the whole chain.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.module_loading import import_string
 
 API_PREFIX = "/api/v1/"
@@ -52,10 +53,10 @@ class _ApiHandler(BaseHandler):
 
     def __init__(self, paths: list[str]) -> None:
         super().__init__()
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        handler = convert_exception_to_response(self._get_response)
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(paths):
             factory = import_string(path)
             hooks = [h for h in _HOOKS if hasattr(factory, h)]
@@ -72,11 +73,11 @@ class BearerRequests:
     """The first of ``settings.MIDDLEWARE``: sends bearer-token API requests through
     ``settings.API_MIDDLEWARE`` and everything else on through the rest."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.api = _ApiHandler(list(settings.API_MIDDLEWARE))
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if is_bearer_api_request(request):
             return self.api.get_response(request)
         return self.get_response(request)
@@ -86,10 +87,10 @@ class JsonPolicy:
     """The content security policy of an API client's answers (the pages' policy,
     from django-csp, allows what a page needs; JSON needs nothing)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", JSON_POLICY)
         return response

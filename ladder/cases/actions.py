@@ -57,13 +57,13 @@ REPLY_KINDS = frozenset({InteractionKind.EMAIL, InteractionKind.CHAT})
 
 
 @cache
-def _values(choices: type[Any]) -> frozenset[str]:
+def _values(choices: Any) -> frozenset[str]:
     # ``Choices.values`` builds its list (with the labels) on every call: every create
     # checked three of them.
     return frozenset(choices.values)
 
 
-def _choice(value: str, choices: type[Any], field: str) -> str:
+def _choice(value: str, choices: Any, field: str) -> str:
     if value not in _values(choices):
         raise Invalid.field(
             field, _("must be one of %(choices)s") % {"choices": ", ".join(choices.values)}
