@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from ladder.api.lean import JSON_POLICY, _ApiHandler
 from tests.conftest import Api, Org
@@ -100,6 +100,19 @@ class _WithView:
 
     def process_view(self, *args: Any) -> None:
         return None
+
+
+class _OptedOut:
+    def __init__(self, get_response: Any) -> None:
+        raise MiddlewareNotUsed
+
+
+def test_a_middleware_that_opts_out_is_left_out(acme: Org, api: Api) -> None:
+    handler = _ApiHandler([f"{__name__}._OptedOut", "ladder.api.lean.JsonPolicy"])
+    request = RequestFactory().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    response = handler.get_response(request)
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == JSON_POLICY
 
 
 def test_a_middleware_with_hooks_is_refused_for_the_short_chain() -> None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponseBase
@@ -65,7 +65,11 @@ class _ApiHandler(BaseHandler):
                     f"API_MIDDLEWARE: {path} has {', '.join(hooks)}, which the API's "
                     "short chain does not run; leave it in MIDDLEWARE only"
                 )
-            handler = convert_exception_to_response(factory(handler))
+            try:
+                instance = factory(handler)
+            except MiddlewareNotUsed:
+                continue  # as Django's own loading does: the middleware opted out
+            handler = convert_exception_to_response(instance)
         self._middleware_chain = handler
 
 
