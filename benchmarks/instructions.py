@@ -28,10 +28,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from benchmarks import loadgen
 from benchmarks.run import (
+    REPO,
     database_url,
     drop_database,
     migrate_and_set_up,
@@ -40,7 +40,6 @@ from benchmarks.run import (
     say,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 WARMUP = 100
 
 

@@ -43,7 +43,7 @@ def _columns(model: type[Model], skip: str = "") -> tuple[Field[Any, Any], ...]:
 
 
 @cache
-def _plan(parent: type[Model], child: type[Model], link: str, vendor: str, alias: str) -> _Plan:
+def _plan(parent: type[Model], child: type[Model], link: str, alias: str) -> _Plan:
     quote = connections[alias].ops.quote_name
     link_field = child._meta.get_field(link)
     if not isinstance(link_field, Field) or link_field.related_model is not parent:
@@ -102,7 +102,7 @@ def insert_pair(parent: Model, child: Model, *, link: str, using: str = DEFAULT_
     if parent.pk is not None or child.pk is not None:
         raise ValueError("insert_pair inserts new rows only")
     connection = connections[using]
-    plan = _plan(type(parent), type(child), link, connection.vendor, using)
+    plan = _plan(type(parent), type(child), link, using)
     parent_values = _values(parent, plan.parent_fields, connection)
     child_values = _values(child, plan.child_fields, connection)
     with connection.cursor() as cursor:

@@ -13,25 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
 from ladder.api.lean import JSON_POLICY, _ApiHandler
-from tests.conftest import Api, Org
+from tests.conftest import Api, Org, case_body
 
 pytestmark = pytest.mark.django_db
-
-
-def _body(o: Org, **extra: Any) -> dict[str, Any]:
-    return {
-        "customer_id": o.customer.pk,
-        "kind": "complaint",
-        "channel": "phone",
-        "subject": "Tutor did not show up",
-    } | extra
 
 
 def test_a_bearer_request_gets_the_json_policy_and_no_cookies(acme: Org, api: Api) -> None:
     """TD1 through the API: the short chain creates the case like the long one, sends
     the security headers, a policy that lets a JSON answer load and be framed by
     nothing, and sets no session or CSRF cookie."""
-    r = api.post("cases", _body(acme))
+    r = api.post("cases", case_body(acme))
     assert r.status_code == 201, r.content
     assert r.headers["Content-Security-Policy"] == JSON_POLICY
     assert r.headers["X-Frame-Options"] == "DENY"
@@ -49,7 +40,7 @@ def test_a_session_request_to_the_api_takes_the_whole_chain(acme: Org) -> None:
     r = client.get("/api/v1/me")
     assert r.status_code == 200
     assert "default-src 'self'" in r.headers["Content-Security-Policy"]
-    refused = client.post("/api/v1/cases", _body(acme), content_type="application/json")
+    refused = client.post("/api/v1/cases", case_body(acme), content_type="application/json")
     assert refused.status_code == 403
 
 
@@ -73,7 +64,7 @@ def test_a_bad_token_alone_is_refused_on_the_short_chain(acme: Org) -> None:
 
 def test_the_short_chain_speaks_the_clients_language(acme: Org, api: Api) -> None:
     """MT2 through the API: Accept-Language still chooses the language of errors."""
-    body = _body(acme, owner_id=987654)
+    body = case_body(acme, owner_id=987654)
     r = api.post("cases", body, **{"Accept-Language": "zh-hans"})
     assert r.status_code == 422
     assert r.headers["Content-Language"] == "zh-hans"

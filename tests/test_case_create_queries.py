@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ladder.cases.models import Case, TimelineEvent
-from tests.conftest import Api, Org
+from tests.conftest import Api, Org, case_body
 
 # Run without the test's own transaction around it (transaction=True), so that the
 # statements are the ones production sends: BEGIN and COMMIT, no savepoints.
@@ -22,15 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _body(o: Org, **extra: Any) -> dict[str, Any]:
-    return {
-        "customer_id": o.customer.pk,
-        "kind": "complaint",
-        "channel": "phone",
-        "subject": "Tutor did not show up",
-        "owner_id": o.agent.pk,
-        "team_id": o.team.pk,
-        **extra,
-    }
+    return case_body(o, **{"owner_id": o.agent.pk, "team_id": o.team.pk, **extra})
 
 
 def _kinds(ctx: CaptureQueriesContext) -> list[str]:
